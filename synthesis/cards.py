@@ -1,0 +1,77 @@
+"""Plain data passed between the pipeline stages, and the input error type.
+
+Every stage takes and returns these dataclasses (or numpy arrays), never a
+library object, so each stage can be used, tested and replaced on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: The four canonical workshop categories, in report order.
+CATEGORIES: tuple[str, ...] = ("forces", "faiblesses", "attentes", "contributions")
+
+#: Category given to every card of a file that has no category column.
+DEFAULT_CATEGORY = "cartes"
+#: Group given to every card of a file that has no group column.
+DEFAULT_GROUP = "Groupe unique"
+
+
+class InputError(ValueError):
+    """A problem with the user's input, told in one line.
+
+    The message names the file and, where it applies, the row and column,
+    and says what to do. The CLI prints it and exits with status 2.
+    """
+
+
+@dataclass(frozen=True)
+class Card:
+    """One card (or one survey answer) as written by a participant."""
+
+    id: str
+    text: str
+    group: str
+    category: str
+    #: Row number as a spreadsheet shows it (header row = 1), or the 1-based
+    #: position in a JSON list; used in error messages and warnings.
+    row: int
+    votes: int | None = None
+
+
+@dataclass
+class CardSet:
+    """The cards read from one export, with what was skipped and why."""
+
+    source: Path
+    cards: list[Card]
+    #: Row numbers of rows skipped because their text cell was empty.
+    skipped_rows: list[int] = field(default_factory=list)
+    #: Human-readable warnings (French), one line each.
+    warnings: list[str] = field(default_factory=list)
+    #: Role ("text", "group", "category", "id", "votes") -> header found in the file.
+    columns: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def groups(self) -> list[str]:
+        return sorted({card.group for card in self.cards}, key=group_sort_key)
+
+    @property
+    def categories(self) -> list[str]:
+        return sorted({card.category for card in self.cards}, key=category_sort_key)
+
+
+def group_sort_key(group: str) -> tuple[int, int, str]:
+    """Order "Groupe 2" before "Groupe 10", and named groups after numbered ones."""
+    tail = group.rsplit(" ", 1)[-1]
+    if group.startswith("Groupe ") and tail.isdigit():
+        return (0, int(tail), group)
+    return (1, 0, group.casefold())
+
+
+def category_sort_key(category: str) -> tuple[int, str]:
+    """Canonical categories in workshop order, then any other category by name."""
+    if category in CATEGORIES:
+        return (CATEGORIES.index(category), category)
+    return (len(CATEGORIES), category.casefold())

@@ -1,0 +1,138 @@
+"""Clean stage: French text -> lemmas, candidate phrases and a near-duplicate key (spaCy).
+
+One spaCy pass per text gives everything the later stages need, as plain
+tuples of strings: content lemmas (for lexical similarity and keywords) and
+candidate phrases in the card's own words (for theme labels).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+SPACY_MODEL = "fr_core_news_md"
+
+#: Parts of speech that carry a card's content.
+CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
+#: Words that may not open or close a label ("de la", "et", "les"...).
+EDGE_POS = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PUNCT", "PRON", "AUX", "PART", "SYM", "X", "SPACE"})
+MAX_PHRASE_TOKENS = 7
+
+# Modal and support verbs open many cards ("Il faut…", "Pouvoir…") without
+# saying anything about the theme.
+_SUPPORT_LEMMAS = frozenset({"falloir", "devoir", "pouvoir", "vouloir", "aller", "faire", "avoir", "être", "permettre"})
+
+# Very short tokens are mostly spaCy noise ("l'", "d'"); network acronyms such
+# as "OT" or "RT" are kept by the uppercase test.
+_MIN_LEMMA_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A candidate label phrase, as written in a card, with its lemmas for scoring."""
+
+    text: str
+    lemmas: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CleanText:
+    text: str
+    #: Content lemmas, lowercased, stop words removed, in text order.
+    lemmas: tuple[str, ...]
+    #: Candidate phrases (noun groups and verb groups) in the card's own words.
+    phrases: tuple[Phrase, ...]
+    #: Accent-, case- and punctuation-free form, for spotting near-identical cards.
+    key: str
+
+
+@lru_cache(maxsize=1)
+def load_nlp():
+    """The French spaCy pipeline, loaded once per process (named entities are not used)."""
+    import spacy
+
+    return spacy.load(SPACY_MODEL, exclude=["ner"])
+
+
+def clean_texts(texts: list[str], *, batch_size: int = 64) -> list[CleanText]:
+    nlp = load_nlp()
+    prepared = [normalise_whitespace(text) for text in texts]
+    return [_clean_doc(text, doc) for text, doc in zip(texts, nlp.pipe(prepared, batch_size=batch_size))]
+
+
+def normalise_whitespace(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def comparison_key(text: str) -> str:
+    """Lowercase, accents and punctuation removed, words single-spaced."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.findall(r"[a-z0-9]+", bare))
+
+
+def _clean_doc(text: str, doc) -> CleanText:
+    return CleanText(
+        text=text,
+        lemmas=tuple(_lemma(token) for token in doc if _is_content(token)),
+        phrases=_candidate_phrases(doc),
+        key=comparison_key(text),
+    )
+
+
+def _is_content(token) -> bool:
+    if token.is_stop or token.is_punct or token.like_num or token.pos_ not in CONTENT_POS:
+        return False
+    if token.lemma_.casefold() in _SUPPORT_LEMMAS:
+        return False
+    return len(token.text) >= _MIN_LEMMA_LENGTH or token.text.isupper()
+
+
+def _lemma(token) -> str:
+    # Acronyms keep their spelling ("OT", "ADT"): spaCy lemmatises them unevenly.
+    if token.text.isupper() and len(token.text) <= 6:
+        return token.text
+    return token.lemma_.casefold()
+
+
+def _candidate_phrases(doc) -> tuple[Phrase, ...]:
+    seen: dict[str, Phrase] = {}
+    for span in _phrase_spans(doc):
+        phrase = _trimmed_phrase(span)
+        if phrase is not None and phrase.text.casefold() not in seen:
+            seen[phrase.text.casefold()] = phrase
+    return tuple(seen.values())
+
+
+def _phrase_spans(doc):
+    """Noun groups (a noun with its modifiers) and verb groups (a verb with its object)."""
+    for token in doc:
+        if token.pos_ in ("NOUN", "PROPN"):
+            yield doc[token.left_edge.i : token.i + 1]  # the bare noun chunk
+            yield doc[token.left_edge.i : token.right_edge.i + 1]  # with its complements
+        elif token.pos_ == "VERB":
+            objects = [child for child in token.children if child.dep_ in ("obj", "obl", "obl:arg", "xcomp")]
+            if objects:
+                end = max(child.right_edge.i for child in objects)
+                yield doc[token.i : end + 1]
+    if len(doc) <= MAX_PHRASE_TOKENS:
+        yield doc[:]
+
+
+def _trimmed_phrase(span) -> Phrase | None:
+    tokens = list(span)
+    while tokens and tokens[0].pos_ in EDGE_POS:
+        tokens.pop(0)
+    while tokens and (tokens[-1].pos_ in EDGE_POS or tokens[-1].is_stop):
+        tokens.pop()
+    if not tokens or len(tokens) > MAX_PHRASE_TOKENS:
+        return None
+    if any(token.is_punct and token.text not in "'’-" for token in tokens):
+        return None  # a phrase spanning punctuation joins two ideas
+    lemmas = tuple(_lemma(token) for token in tokens if _is_content(token))
+    if not lemmas:
+        return None
+    text = span.doc[tokens[0].i : tokens[-1].i + 1].text
+    return Phrase(text=text, lemmas=lemmas)

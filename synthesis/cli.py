@@ -1,0 +1,160 @@
+"""The ``synth`` command: a thin click shell over the library.
+
+Each command parses its options, calls one library function, and turns the
+library's own errors into one-line messages with the right exit status:
+2 for bad input or usage, 1 for an internal fault (``--debug`` shows it).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from synthesis import __version__
+from synthesis.cards import InputError
+from synthesis.embed import DEFAULT_EMBEDDER, EmbedderError
+
+EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 1, 2, 130
+
+GRANULARITY_WORDS = {"coarser": -1.0, "large": -1.0, "default": 0.0, "normal": 0.0, "finer": 1.0, "fine": 1.0}
+
+
+class Granularity(click.ParamType):
+    name = "granularité"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        word = str(value).strip().lower()
+        if word in GRANULARITY_WORDS:
+            return GRANULARITY_WORDS[word]
+        try:
+            number = float(word)
+        except ValueError:
+            self.fail(f"« {value} » : attendu coarser, finer, default ou un nombre entre -2 et 2", param, ctx)
+        if not -2.0 <= number <= 2.0:
+            self.fail(f"« {value} » : le nombre doit être entre -2 (plus large) et 2 (plus fin)", param, ctx)
+        return number
+
+
+def _stderr(message: str, *, err_style: str | None = None) -> None:
+    click.secho(message, err=True, fg=err_style)
+
+
+def handle_errors(command):
+    """Translate library errors into one line on stderr and an exit status; never a traceback unless --debug."""
+
+    @functools.wraps(command)
+    def wrapper(*args, debug: bool = False, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (InputError, EmbedderError) as error:
+            if debug:
+                raise
+            _stderr(f"Erreur : {error}", err_style="red")
+            sys.exit(EXIT_INPUT)
+        except KeyboardInterrupt:
+            _stderr("Interrompu : les fichiers de sortie précédents sont intacts.", err_style="yellow")
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception as error:  # the last resort: an internal fault, told in one line
+            if debug:
+                raise
+            _stderr(f"Erreur interne : {type(error).__name__}: {error} (relancez avec --debug pour le détail)", err_style="red")
+            sys.exit(EXIT_INTERNAL)
+
+    return click.option("--debug", is_flag=True, help="Afficher la trace complète en cas d'erreur interne.")(wrapper)
+
+
+def column_options(command):
+    """The shared --*-column / --sheet options of every command that reads a card export."""
+    options = [
+        click.option("--text-column", help="Colonne du texte des cartes (sinon devinée : texte, carte, contenu, idée…)."),
+        click.option("--group-column", help="Colonne du groupe (sinon devinée : groupe, atelier, table…)."),
+        click.option("--category-column", help="Colonne de la catégorie (sinon devinée : catégorie, type, rubrique…)."),
+        click.option("--id-column", help="Colonne de l'identifiant (sinon devinée : id, n°, numéro ; générée si absente)."),
+        click.option("--sheet", help="Feuille à lire dans un fichier XLSX (par défaut la première)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="synth", message="%(prog)s %(version)s")
+def main():
+    """synth : synthèse des cartes d'ateliers participatifs et des réponses ouvertes (en français).
+
+    Charge un export de cartes (CSV, XLSX, JSON), regroupe les cartes par thème dans
+    chaque catégorie (forces, faiblesses, attentes, contributions) et écrit le compte rendu.
+    """
+
+
+@main.command()
+@click.argument("input_file", metavar="FICHIER", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("synth-out"),
+              show_default=True, help="Dossier de sortie.")
+@click.option("--model", default=DEFAULT_EMBEDDER, show_default=True,
+              help="Modèle d'embeddings : un nom du registre models/, un dossier sentence-transformers, ou un nom du hub (réseau requis).")
+@click.option("--themes", "n_themes", type=click.IntRange(min=1), help="Nombre de thèmes imposé par catégorie (sinon choisi automatiquement).")
+@click.option("--granularity", type=Granularity(), default="default", show_default=True,
+              help="Thèmes plus larges (coarser) ou plus fins (finer) que le choix automatique, ou un nombre de -2 à 2.")
+@click.option("--quotes", "n_quotes", type=click.IntRange(min=1, max=20), default=3, show_default=True, help="Citations par thème.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Graine des étapes aléatoires (même entrée, même graine : même résultat).")
+@click.option("-q", "--quiet", is_flag=True, help="N'afficher que les erreurs et le résumé final.")
+@column_options
+@handle_errors
+def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, seed, quiet, text_column, group_column,
+            category_column, id_column, sheet):
+    """Regrouper les cartes de FICHIER par thème et écrire le compte rendu.
+
+    Écrit dans le dossier de sortie : compte-rendu.md, compte-rendu.html, compte-rendu.docx,
+    themes.json (résultat structuré) et cartes.csv (chaque carte avec son thème).
+    """
+    from synthesis.load import load_cards
+    from synthesis.pipeline import Settings, synthesize
+    from synthesis.report import write_outputs
+
+    say = (lambda message: None) if quiet else (lambda message: _stderr(f"… {message}"))
+    say(f"Lecture de {input_file}")
+    card_set = load_cards(input_file, text_column=text_column, group_column=group_column,
+                          category_column=category_column, id_column=id_column, sheet=sheet)
+    for warning in card_set.warnings:
+        _stderr(f"Attention : {warning}", err_style="yellow")
+    settings = Settings(model=model, n_themes=n_themes, granularity=granularity, n_quotes=n_quotes, seed=seed)
+    synthesis = synthesize(card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty())
+    say(f"Écriture des résultats dans {output_dir}")
+    written = write_outputs(synthesis, output_dir)
+    _print_run_summary(synthesis, written)
+
+
+def _print_run_summary(synthesis, written: list[Path]) -> None:
+    from synthesis.report.wording import all_warnings, category_title, run_summary
+
+    counts = run_summary(synthesis)
+    if synthesis.skipped_rows:
+        _stderr(f"Attention : {all_warnings(synthesis)[-1]}", err_style="yellow")
+    click.echo(
+        f"Cartes lues : {counts['cards_read']} · placées : {counts['cards_placed']} · ignorées (sans texte) : {counts['rows_skipped']}"
+    )
+    for category in synthesis.categories:
+        themes = [t for t in category.themes if not t.isolated]
+        isolated = sum(t.n_cards for t in category.themes if t.isolated)
+        click.echo(f"  {category_title(category.category)} : {category.n_cards} cartes, {len(themes)} thèmes, {isolated} idées isolées")
+    click.echo("Fichiers écrits : " + ", ".join(str(path) for path in written))
+
+
+@main.command("models")
+def list_models():
+    """Lister les modèles d'embeddings du registre (models/registry.json)."""
+    from synthesis.embed import registry_entries
+
+    for name, entry in registry_entries().items():
+        default = " (par défaut)" if name == DEFAULT_EMBEDDER else ""
+        click.echo(f"{name}{default} : {entry['description']} — dimension {entry['dimension']} — poids : {entry['weights']}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,89 @@
+"""The whole pipeline in one call: cards -> cleaned -> vectors -> themes per category -> Synthesis."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from synthesis.cards import CardSet
+from synthesis.clean import clean_texts, normalise_whitespace
+from synthesis.cluster import cluster_embeddings
+from synthesis.embed import DEFAULT_EMBEDDER, load_embedder
+from synthesis.result import Placement, Synthesis
+from synthesis.summarise import CategoryInput, summarise_category
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str = DEFAULT_EMBEDDER
+    #: Force this many themes per category (None: found automatically).
+    n_themes: int | None = None
+    #: < 0 coarser, > 0 finer than the default automatic choice.
+    granularity: float = 0.0
+    n_quotes: int = 3
+    seed: int = 0
+
+
+def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: Progress | None = None, show_progress: bool = False) -> Synthesis:
+    say = progress or (lambda message: None)
+    cards = card_set.cards
+    texts = [card.text for card in cards]
+
+    say(f"Analyse linguistique de {len(cards)} cartes (spaCy)")
+    cleaned = clean_texts(texts)
+
+    say(f"Calcul des embeddings ({settings.model})")
+    embedder = load_embedder(settings.model)
+    vectors = embedder.encode([normalise_whitespace(text) for text in texts], show_progress=show_progress)
+
+    groups = card_set.groups
+    categories, placements = [], {}
+    method = ""
+    for category in card_set.categories:
+        indices = [i for i, card in enumerate(cards) if card.category == category]
+        say(f"Regroupement par thème : {category} ({len(indices)} cartes)")
+        clustering = cluster_embeddings(
+            vectors[indices],
+            n_themes=settings.n_themes,
+            granularity=settings.granularity,
+            lexical=[list(cleaned[i].lemmas) for i in indices],
+            random_state=settings.seed,
+        )
+        method = clustering.method
+        data = CategoryInput(
+            category=category,
+            cards=[cards[i] for i in indices],
+            cleaned=[cleaned[i] for i in indices],
+            vectors=vectors[indices],
+            labels=np.asarray(clustering.labels),
+            fit=np.asarray(clustering.fit, dtype=float),
+        )
+        result, duplicate_of = summarise_category(data, all_groups=groups, encode=embedder.encode, n_quotes=settings.n_quotes)
+        categories.append(result)
+        placements.update(_placements(result, data, duplicate_of))
+
+    return Synthesis(
+        source=card_set.source,
+        cards=cards,
+        categories=categories,
+        placements=placements,
+        groups=groups,
+        embedder=settings.model,
+        method=method,
+        skipped_rows=list(card_set.skipped_rows),
+        warnings=list(card_set.warnings),
+        settings=asdict(settings),
+    )
+
+
+def _placements(result, data: CategoryInput, duplicate_of: dict[str, str | None]) -> dict[str, Placement]:
+    fit_by_id = {card.id: float(fit) for card, fit in zip(data.cards, data.fit)}
+    return {
+        card_id: Placement(card_id, theme.id, theme.label, round(fit_by_id[card_id], 4), duplicate_of.get(card_id))
+        for theme in result.themes
+        for card_id in theme.card_ids
+    }

@@ -1,0 +1,56 @@
+"""themes.json: the machine-readable result, versioned (schema in themes.schema.json)."""
+
+from __future__ import annotations
+
+import json
+
+from synthesis import __version__
+from synthesis.report.wording import all_warnings, run_summary
+from synthesis.result import Synthesis, Theme
+
+SCHEMA_ID = "synth.themes/1"
+
+
+def themes_document(synthesis: Synthesis) -> dict:
+    return {
+        "schema": SCHEMA_ID,
+        "generator": {"name": "synth", "version": __version__},
+        "source": synthesis.source.name,
+        "embedder": synthesis.embedder,
+        "method": synthesis.method,
+        "settings": synthesis.settings,
+        "totals": {**run_summary(synthesis), "groups": list(synthesis.groups)},
+        "categories": [
+            {
+                "category": category.category,
+                "n_cards": category.n_cards,
+                "summary": category.summary,
+                "themes": [_theme(theme, rank) for rank, theme in enumerate(category.themes, start=1)],
+            }
+            for category in synthesis.categories
+        ],
+        "warnings": all_warnings(synthesis),
+        "skipped_rows": list(synthesis.skipped_rows),
+    }
+
+
+def _theme(theme: Theme, rank: int) -> dict:
+    return {
+        "id": theme.id,
+        "rank": None if theme.isolated else rank,
+        "label": theme.label,
+        "isolated": theme.isolated,
+        "n_cards": theme.n_cards,
+        "n_groups": theme.n_groups,
+        "groups": theme.groups,
+        "votes": theme.votes,
+        "scope": theme.scope or None,
+        "over_represented_group": theme.over_represented_group,
+        "keywords": theme.keywords,
+        "card_ids": theme.card_ids,
+        "quotes": [{"card_id": q.card_id, "group": q.group, "text": q.text} for q in theme.quotes],
+    }
+
+
+def render_themes_json(synthesis: Synthesis) -> str:
+    return json.dumps(themes_document(synthesis), ensure_ascii=False, indent=2) + "\n"

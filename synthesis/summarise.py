@@ -1,0 +1,349 @@
+"""Summarise stage: clusters -> ranked, labelled themes with verbatim quotes.
+
+Everything here is a pure function of the cards, their cleaned form, their
+vectors and the cluster labels (plus an ``encode`` callable to place candidate
+label phrases in the same vector space as the cards).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import hypergeom
+
+from synthesis.cards import Card, group_sort_key
+from synthesis.clean import CleanText, Phrase, comparison_key
+from synthesis.result import ISOLATED_LABEL, SPECIFIC, TRANSVERSAL, CategoryResult, Quote, Theme
+
+Encode = Callable[[list[str]], np.ndarray]
+
+#: Cosine similarity above which two cards are taken as the same idea written twice.
+DUPLICATE_SIMILARITY = 0.92
+MIN_LABEL_WORDS, MAX_LABEL_WORDS = 2, 7
+N_KEYWORDS = 6
+#: Family-wise error rate of the over-representation test over a theme's groups.
+OVER_REPRESENTATION_ALPHA = 0.05
+_MMR_DIVERSITY = 0.5
+
+
+@dataclass(frozen=True)
+class CategoryInput:
+    """One category's cards with everything computed about them upstream."""
+
+    category: str
+    cards: list[Card]
+    cleaned: list[CleanText]
+    vectors: np.ndarray  # (n, d), unit rows
+    labels: np.ndarray  # (n,), -1 = isolated
+    fit: np.ndarray  # (n,) in [0, 1]
+
+
+def summarise_category(
+    data: CategoryInput, *, all_groups: Sequence[str], encode: Encode, n_quotes: int = 3
+) -> tuple[CategoryResult, dict[str, str | None]]:
+    """Ranked themes for one category, and each card's near-duplicate (card id -> earlier card id)."""
+    duplicates = find_near_duplicates(data.cleaned, data.vectors)
+    theme_ids = sorted(set(data.labels.tolist()) - {-1})
+    members = {label: np.flatnonzero(data.labels == label) for label in theme_ids}
+    keywords = specific_keywords(data.cleaned, data.labels, theme_ids)
+    labels = theme_labels(data, members, keywords, encode)
+    themes = [
+        _build_theme(data, index_list, labels[label], keywords[label], all_groups, duplicates, n_quotes)
+        for label, index_list in members.items()
+    ]
+    themes = rank_themes(themes)
+    isolated = np.flatnonzero(data.labels == -1)
+    if isolated.size:
+        bucket = _build_theme(data, isolated, ISOLATED_LABEL, [], all_groups, duplicates, n_quotes=len(isolated))
+        bucket.isolated, bucket.scope = True, ""
+        themes.append(bucket)
+    for rank, theme in enumerate(themes, start=1):
+        theme.id = f"{_slug(data.category)}-{'isolees' if theme.isolated else f'{rank:02d}'}"
+    result = CategoryResult(category=data.category, themes=themes, n_cards=len(data.cards))
+    result.summary = category_summary(result, len(all_groups))
+    duplicate_ids = {
+        data.cards[i].id: (data.cards[j].id if j is not None else None) for i, j in enumerate(duplicates)
+    }
+    return result, duplicate_ids
+
+
+# --- near-duplicates --------------------------------------------------------
+
+
+def find_near_duplicates(cleaned: Sequence[CleanText], vectors: np.ndarray) -> list[int | None]:
+    """For each card, the index of the first earlier card with the same idea in near-identical words."""
+    result: list[int | None] = [None] * len(cleaned)
+    if len(cleaned) < 2:
+        return result
+    similarity = vectors @ vectors.T
+    for i in range(1, len(cleaned)):
+        for j in range(i):
+            if result[j] is None and _same_wording(cleaned[i], cleaned[j], similarity[i, j]):
+                result[i] = j
+                break
+    return result
+
+
+def _same_wording(a: CleanText, b: CleanText, similarity: float) -> bool:
+    if a.key == b.key:
+        return True
+    # High vector similarity alone also matches paraphrases; requiring the same
+    # content lemmas keeps this to rewordings of one card ("formations communes !!").
+    return similarity >= DUPLICATE_SIMILARITY and set(a.lemmas) == set(b.lemmas)
+
+
+# --- keywords ----------------------------------------------------------------
+
+
+def specific_keywords(cleaned: Sequence[CleanText], labels: np.ndarray, theme_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Per theme, the lemmas most over-represented against the rest of the category.
+
+    Ranked by Dunning's log-likelihood ratio (G²), as in IRaMuTeQ/Alceste
+    profiles; only lemmas more frequent in the theme than outside are kept.
+    """
+    counts = {label: Counter() for label in theme_ids}
+    total = Counter()
+    for text, label in zip(cleaned, labels.tolist()):
+        lemma_set = set(text.lemmas)  # a card counts once per lemma: one card shouting "OT OT" is one voice
+        total.update(lemma_set)
+        if label in counts:
+            counts[label].update(lemma_set)
+    n_total = len(cleaned)
+    keywords = {}
+    for label in theme_ids:
+        n_theme = int((labels == label).sum())
+        scored = []
+        for lemma, inside in counts[label].items():
+            g2 = log_likelihood(inside, n_theme, total[lemma] - inside, n_total - n_theme)
+            if g2 > 0 and inside >= 1:
+                scored.append((-g2, -inside, lemma))
+        keywords[label] = [lemma for _, _, lemma in sorted(scored)[:N_KEYWORDS]]
+    return keywords
+
+
+def log_likelihood(a: int, n_a: int, b: int, n_b: int) -> float:
+    """Signed G² of a lemma seen in a of n_a theme cards and b of n_b other cards (> 0: over-represented)."""
+    if n_a == 0:
+        return 0.0
+    expected_rate = (a + b) / max(n_a + n_b, 1)
+    cells = [
+        (a, n_a * expected_rate),
+        (n_a - a, n_a * (1 - expected_rate)),
+        (b, n_b * expected_rate),
+        (n_b - b, n_b * (1 - expected_rate)),
+    ]
+    g2 = 2.0 * sum(o * math.log(o / e) for o, e in cells if o > 0 and e > 0)
+    sign = 1.0 if a / n_a > expected_rate else -1.0
+    return sign * g2
+
+
+# --- labels ------------------------------------------------------------------
+
+
+def theme_labels(data: CategoryInput, members: dict[int, np.ndarray], keywords: dict[int, list[str]], encode: Encode) -> dict[int, str]:
+    """A distinct 2–7 word label per theme, chosen among phrases written in its cards.
+
+    Each candidate is scored by class-based TF-IDF of its lemmas (specific to
+    this theme against the other themes of the category) and by the cosine
+    between its vector and the theme's centre; labels are then assigned in
+    order of theme size so that no two themes of a category share one.
+    """
+    weights = class_tfidf(data.cleaned, data.labels, list(members))
+    candidates = {label: _phrase_candidates(data.cleaned, idx) for label, idx in members.items()}
+    all_texts = sorted({phrase.text for phrases in candidates.values() for phrase, _ in phrases})
+    phrase_vectors = dict(zip(all_texts, encode(all_texts))) if all_texts else {}
+    used: set[str] = set()
+    labels = {}
+    for label in sorted(members, key=lambda lab: (-len(members[lab]), lab)):
+        centre = _unit(data.vectors[members[label]].mean(axis=0))
+        ranked = _rank_phrases(candidates[label], weights[label], centre, phrase_vectors, len(members[label]))
+        chosen = next((text for text in ranked if text.casefold() not in used), None)
+        if chosen is None:
+            chosen = _fallback_label(keywords[label], used)
+        used.add(chosen.casefold())
+        labels[label] = chosen
+    return labels
+
+
+def class_tfidf(cleaned: Sequence[CleanText], labels: np.ndarray, theme_ids: Sequence[int]) -> dict[int, dict[str, float]]:
+    """BERTopic's c-TF-IDF: tf of a lemma in a theme × log(1 + mean theme size / lemma frequency)."""
+    counts = {label: Counter() for label in theme_ids}
+    for text, label in zip(cleaned, labels.tolist()):
+        if label in counts:
+            counts[label].update(text.lemmas)
+    overall = Counter()
+    for counter in counts.values():
+        overall.update(counter)
+    mean_words = sum(overall.values()) / max(len(counts), 1)
+    weights = {}
+    for label, counter in counts.items():
+        size = sum(counter.values()) or 1
+        weights[label] = {lemma: (n / size) * math.log(1 + mean_words / overall[lemma]) for lemma, n in counter.items()}
+    return weights
+
+
+def _phrase_candidates(cleaned: Sequence[CleanText], indices: np.ndarray) -> list[tuple[Phrase, int]]:
+    """Phrases of the theme's cards with the number of cards that contain all their lemmas."""
+    lemma_sets = [set(cleaned[i].lemmas) for i in indices]
+    seen: dict[str, Phrase] = {}
+    for i in indices:
+        for phrase in cleaned[i].phrases:
+            words = len(phrase.text.split())
+            if MIN_LABEL_WORDS <= words <= MAX_LABEL_WORDS:
+                seen.setdefault(phrase.text.casefold(), phrase)
+    return [(phrase, sum(set(phrase.lemmas) <= lemmas for lemmas in lemma_sets)) for phrase in seen.values()]
+
+
+def _rank_phrases(candidates, weights: dict[str, float], centre: np.ndarray, vectors: dict, n_members: int) -> list[str]:
+    if not candidates:
+        return []
+    best_weight = max(weights.values(), default=1.0) or 1.0
+    scored = []
+    for phrase, support in candidates:
+        specificity = sum(weights.get(lemma, 0.0) for lemma in set(phrase.lemmas)) / best_weight
+        specificity /= math.sqrt(len(set(phrase.lemmas)))  # longer phrases should not win by adding words
+        closeness = float(vectors[phrase.text] @ centre)
+        coverage = support / n_members
+        score = 0.4 * closeness + 0.3 * min(specificity, 1.0) + 0.3 * coverage
+        scored.append((-score, len(phrase.text), phrase.text))
+    return [_capitalise(text) for _, _, text in sorted(scored)]
+
+
+def _fallback_label(keywords: list[str], used: set[str]) -> str:
+    """Join the two most specific keywords when no phrase of the right length exists."""
+    words = keywords[:2] or ["divers"]
+    label = _capitalise(" et ".join(words)) if len(words) == 2 else _capitalise(f"{words[0]} (divers)")
+    suffix = 2
+    base = label
+    while label.casefold() in used:
+        label, suffix = f"{base} ({suffix})", suffix + 1
+    return label
+
+
+# --- quotes ------------------------------------------------------------------
+
+
+def select_quotes(
+    indices: np.ndarray, vectors: np.ndarray, fit: np.ndarray, cards: Sequence[Card], duplicates: Sequence[int | None], n_quotes: int
+) -> list[int]:
+    """Up to n_quotes card indices: central (fit), different from each other (MMR), spread over groups.
+
+    Near-duplicates of a card already quoted are never quoted again.
+    """
+    pool = [i for i in sorted(indices.tolist(), key=lambda i: (-fit[i], i)) if duplicates[i] is None or duplicates[i] not in indices]
+    chosen: list[int] = []
+    while pool and len(chosen) < n_quotes:
+        groups_quoted = {cards[i].group for i in chosen}
+
+        def score(i: int) -> float:
+            redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
+            new_group = 0.15 if cards[i].group not in groups_quoted else 0.0
+            return (1 - _MMR_DIVERSITY) * fit[i] - _MMR_DIVERSITY * redundancy + new_group
+
+        best = max(pool, key=lambda i: (score(i), -i))
+        chosen.append(best)
+        pool.remove(best)
+    return chosen
+
+
+# --- ranking and consensus ------------------------------------------------------
+
+
+def rank_themes(themes: list[Theme]) -> list[Theme]:
+    """By number of distinct groups, then cards, then votes (ties: label)."""
+    return sorted(themes, key=lambda t: (-t.n_groups, -t.n_cards, -t.votes, t.label.casefold()))
+
+
+def theme_scope(n_groups: int, total_groups: int) -> str:
+    if total_groups < 3:
+        return ""
+    if n_groups >= math.ceil(2 * total_groups / 3):
+        return TRANSVERSAL
+    if n_groups <= 2:
+        return SPECIFIC
+    return ""
+
+
+def over_represented_group(theme_groups: Sequence[str], category_groups: Sequence[str]) -> str | None:
+    """The group whose share of the theme's cards is significantly above its share of the category.
+
+    One-sided hypergeometric test per group, Bonferroni-corrected over the
+    groups present in the theme, at OVER_REPRESENTATION_ALPHA.
+    """
+    in_theme = Counter(theme_groups)
+    in_category = Counter(category_groups)
+    if len(in_category) < 2 or len(in_theme) == 0:
+        return None
+    n_category, n_theme = len(category_groups), len(theme_groups)
+    threshold = OVER_REPRESENTATION_ALPHA / len(in_theme)
+    best = None
+    for group, k in sorted(in_theme.items(), key=lambda item: group_sort_key(item[0])):
+        p_value = hypergeom.sf(k - 1, n_category, in_category[group], n_theme)
+        if p_value < threshold and (best is None or p_value < best[0]):
+            best = (p_value, group)
+    return best[1] if best else None
+
+
+def category_summary(result: CategoryResult, total_groups: int) -> str:
+    """One French paragraph on the leading themes, built from labels and counts only."""
+    ranked = [theme for theme in result.themes if not theme.isolated]
+    if not ranked:
+        return f"Aucun thème commun ne se dégage des {result.n_cards} cartes de cette rubrique."
+    parts = [f"« {t.label} » ({_count_phrase(t, total_groups)})" for t in ranked[:4]]
+    if len(parts) == 1:
+        text = f"Un thème se dégage : {parts[0]}."
+    else:
+        text = f"Les thèmes les plus partagés sont {', '.join(parts[:-1])} et {parts[-1]}."
+    transversal = [t for t in ranked if t.scope == TRANSVERSAL]
+    if transversal:
+        text += f" {len(transversal)} thème{'s' if len(transversal) > 1 else ''} transversa{'ux' if len(transversal) > 1 else 'l'} (au moins deux tiers des groupes)."
+    isolated = next((t for t in result.themes if t.isolated), None)
+    if isolated:
+        text += f" {isolated.n_cards} idée{'s' if isolated.n_cards > 1 else ''} isolée{'s' if isolated.n_cards > 1 else ''}."
+    return text
+
+
+def _count_phrase(theme: Theme, total_groups: int) -> str:
+    groups = f"{theme.n_groups} groupe{'s' if theme.n_groups > 1 else ''} sur {total_groups}"
+    cards = f"{theme.n_cards} carte{'s' if theme.n_cards > 1 else ''}"
+    return f"{groups}, {cards}"
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def _build_theme(data: CategoryInput, indices: np.ndarray, label: str, keywords: list[str], all_groups, duplicates, n_quotes: int) -> Theme:
+    cards = [data.cards[i] for i in indices]
+    groups = sorted({card.group for card in cards}, key=group_sort_key)
+    quote_indices = select_quotes(indices, data.vectors, data.fit, data.cards, duplicates, n_quotes)
+    theme = Theme(
+        id="",
+        category=data.category,
+        label=label,
+        card_ids=[card.id for card in cards],
+        groups=groups,
+        n_cards=len(cards),
+        votes=sum(card.votes or 0 for card in cards),
+        quotes=[Quote(data.cards[i].id, data.cards[i].group, data.cards[i].text) for i in quote_indices],
+        keywords=keywords,
+    )
+    theme.scope = theme_scope(theme.n_groups, len(all_groups))
+    theme.over_represented_group = over_represented_group([c.group for c in cards], [c.group for c in data.cards])
+    return theme
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _slug(text: str) -> str:
+    return comparison_key(text).replace(" ", "-") or "cartes"

@@ -1,0 +1,39 @@
+"""The clean stage: lemmas, candidate phrases and near-duplicate keys from spaCy."""
+
+from synthesis.clean import comparison_key, clean_texts
+
+
+def test_lemmas_keep_content_words_and_drop_stop_words():
+    (cleaned,) = clean_texts(["Il faut partager les données d'observation avec les OT"])
+    assert "donnée" in cleaned.lemmas and "observation" in cleaned.lemmas
+    assert "OT" in cleaned.lemmas  # acronyms keep their spelling
+    assert not {"le", "de", "avec", "falloir"} & set(cleaned.lemmas)
+
+
+def test_candidate_phrases_are_in_the_cards_own_words():
+    text = "Mutualiser les outils numériques entre offices"
+    (cleaned,) = clean_texts([text])
+    texts = [phrase.text for phrase in cleaned.phrases]
+    assert "outils numériques" in texts
+    assert all(phrase in text for phrase in texts)
+
+
+def test_phrases_never_start_or_end_on_a_function_word():
+    cleaned = clean_texts(["Le manque de moyens des OT et de la", "Pour une meilleure communication entre les échelons"])
+    for item in cleaned:
+        for phrase in item.phrases:
+            first, last = phrase.text.split()[0].lower(), phrase.text.split()[-1].lower()
+            assert first not in {"le", "la", "les", "de", "des", "pour", "une", "et"}
+            assert last not in {"le", "la", "les", "de", "des", "du", "et", "entre"}
+
+
+def test_comparison_key_ignores_case_accents_and_punctuation():
+    assert comparison_key("Formations communes !!") == comparison_key("formations  COMMUNES")
+    assert comparison_key("Réseau") == comparison_key("reseau")
+    assert comparison_key("Réseau") != comparison_key("Réseaux sociaux")
+
+
+def test_hostile_and_empty_looking_texts_do_not_break_the_pipeline():
+    cleaned = clean_texts(["🙂🙂", "=SUM(A1)", "x" * 10_000, "The network is great", "\x00\x07 ok"])
+    assert len(cleaned) == 5
+    assert all(item.text for item in cleaned)

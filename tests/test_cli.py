@@ -1,0 +1,83 @@
+"""The synth command through click's CliRunner: help, a full run, errors without tracebacks."""
+
+import csv
+
+import pytest
+from click.testing import CliRunner
+
+from synthesis import __version__
+from synthesis.cli import main
+
+from conftest import DEMO_CSV, eval_file
+
+
+@pytest.fixture()
+def runner():
+    return CliRunner()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["cluster", "--help"], ["models"]])
+def test_help_and_models_list(runner, args):
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip()
+
+
+def test_version(runner):
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_cluster_on_the_demo_corpus_writes_the_report_and_a_run_summary(runner, tmp_path, use_embedder):
+    result = runner.invoke(main, ["cluster", str(DEMO_CSV), "-o", str(tmp_path), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert {"compte-rendu.md", "themes.json", "cartes.csv"} <= {p.name for p in tmp_path.iterdir()}
+    assert "Cartes lues : 380 · placées : 375 · ignorées (sans texte) : 5" in result.output
+
+
+def test_forced_number_of_themes_is_honoured(runner, tmp_path, use_embedder):
+    result = runner.invoke(main, ["cluster", str(DEMO_CSV), "-o", str(tmp_path), "--themes", "4", "--quiet"])
+    assert result.exit_code == 0, result.output
+    for line in result.output.splitlines():
+        if line.startswith("  ") and "cartes," in line:
+            assert ", 4 thèmes," in line, line
+
+
+def test_eval_set_with_text_and_id_only_gets_a_theme_for_every_row(runner, tmp_path, use_embedder):
+    path = eval_file("makeorg_themes_fr.csv")
+    result = runner.invoke(main, ["cluster", str(path), "-o", str(tmp_path), "--text-column", "text", "--id-column", "id", "--quiet"])
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "cartes.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    with path.open(encoding="utf-8", newline="") as handle:
+        source_ids = [row["id"] for row in csv.DictReader(handle)]
+    assert sorted(row["id"] for row in rows) == sorted(source_ids)
+    assert all(row["theme_id"] for row in rows)
+
+
+def test_a_local_sentence_transformers_model_can_replace_the_default(runner, tmp_path):
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import BoW
+
+    model_dir = tmp_path / "bow"
+    SentenceTransformer(modules=[BoW(vocab=["ot", "adt", "formation", "communication", "données", "marque"])], device="cpu").save(str(model_dir))
+    result = runner.invoke(main, ["cluster", str(DEMO_CSV), "-o", str(tmp_path / "out"), "--model", str(model_dir), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "themes.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["cluster", "absent.csv"], "absent.csv"),
+        (["cluster", str(DEMO_CSV), "--text-column", "Nope"], "Nope"),
+        (["cluster", str(DEMO_CSV), "--model", "/nowhere/model"], "/nowhere/model"),
+        (["cluster", str(DEMO_CSV), "--granularity", "huge"], "huge"),
+    ],
+)
+def test_bad_input_is_one_line_with_exit_code_2_and_no_traceback(runner, tmp_path, args, expected):
+    result = runner.invoke(main, args + ["-o", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out" / "themes.json").exists()
