@@ -75,3 +75,28 @@ def category_sort_key(category: str) -> tuple[int, str]:
     if category in CATEGORIES:
         return (CATEGORIES.index(category), category)
     return (len(CATEGORIES), category.casefold())
+
+
+@dataclass(frozen=True)
+class IdeaUnit:
+    """What is clustered: a whole card, or one idea segment of a card that holds several."""
+
+    #: The card id, or "<card id>#<k>" for the k-th segment of a split card.
+    id: str
+    card: Card
+    #: Verbatim: the card's text, or a substring of it.
+    text: str
+    #: 0 for a whole card, k >= 1 for the k-th segment.
+    segment: int = 0
+
+    @property
+    def card_id(self) -> str:
+        return self.card.id
+
+    @property
+    def group(self) -> str:
+        return self.card.group
+
+    @property
+    def category(self) -> str:
+        return self.card.category

@@ -17,7 +17,9 @@ SPACY_MODEL = "fr_core_news_md"
 #: Parts of speech that carry a card's content.
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
 #: Words that may not open or close a label ("de la", "et", "les"...).
-EDGE_POS = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PUNCT", "PRON", "AUX", "PART", "SYM", "X", "SPACE"})
+EDGE_POS = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PUNCT", "PRON", "AUX", "PART", "SYM", "X", "SPACE", "ADV", "NUM"})
+#: Quantifier-like adjectives that make a poor first word for a label ("Tous les OT", "Différents outils").
+_LEADING_QUANTIFIERS = frozenset({"tout", "différent", "chaque", "autre", "certain", "plusieurs", "même", "divers", "quelque"})
 MAX_PHRASE_TOKENS = 7
 
 # Modal and support verbs open many cards ("Il faut…", "Pouvoir…") without
@@ -58,12 +60,37 @@ def load_nlp():
 
 def clean_texts(texts: list[str], *, batch_size: int = 64) -> list[CleanText]:
     nlp = load_nlp()
-    prepared = [normalise_whitespace(text) for text in texts]
+    prepared = [normalise_text(text) for text in texts]
     return [_clean_doc(text, doc) for text, doc in zip(texts, nlp.pipe(prepared, batch_size=batch_size))]
 
 
-def normalise_whitespace(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+def normalise_text(text: str) -> str:
+    """The form analysed and embedded: single spaces, and shouting cards brought to lower case.
+
+    Cards typed in capitals otherwise cluster together by their casing alone
+    (measured on the demo corpus); acronyms such as "OT", "ADT" or "CRTL" keep
+    their capitals.
+    """
+    text = re.sub(r"\s+", " ", text).strip()
+    letters = [char for char in text if char.isalpha()]
+    if len(letters) < 8 or sum(char.isupper() for char in letters) < 0.6 * len(letters):
+        return text
+    lowered = re.sub(r"\w+", _lower_unless_acronym, text)
+    return lowered[:1].upper() + lowered[1:]
+
+
+def _lower_unless_acronym(match: re.Match) -> str:
+    word = match.group(0)
+    if len(word) <= 4 and word.casefold() not in _french_stop_words():
+        return word
+    return word.lower()
+
+
+@lru_cache(maxsize=1)
+def _french_stop_words() -> frozenset[str]:
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 def comparison_key(text: str) -> str:
@@ -112,7 +139,9 @@ def _phrase_spans(doc):
         if token.pos_ in ("NOUN", "PROPN"):
             yield doc[token.left_edge.i : token.i + 1]  # the bare noun chunk
             yield doc[token.left_edge.i : token.right_edge.i + 1]  # with its complements
-        elif token.pos_ == "VERB":
+        elif token.pos_ == "VERB" and "Inf" in token.morph.get("VerbForm"):
+            # Only infinitives open a label ("Mutualiser les outils"); a conjugated
+            # verb gives a fragment ("Restent au niveau régional").
             objects = [child for child in token.children if child.dep_ in ("obj", "obl", "obl:arg", "xcomp")]
             if objects:
                 end = max(child.right_edge.i for child in objects)
@@ -123,7 +152,7 @@ def _phrase_spans(doc):
 
 def _trimmed_phrase(span) -> Phrase | None:
     tokens = list(span)
-    while tokens and tokens[0].pos_ in EDGE_POS:
+    while tokens and (tokens[0].pos_ in EDGE_POS or tokens[0].lemma_.casefold() in _LEADING_QUANTIFIERS):
         tokens.pop(0)
     while tokens and (tokens[-1].pos_ in EDGE_POS or tokens[-1].is_stop):
         tokens.pop()
@@ -131,6 +160,8 @@ def _trimmed_phrase(span) -> Phrase | None:
         return None
     if any(token.is_punct and token.text not in "'’-" for token in tokens):
         return None  # a phrase spanning punctuation joins two ideas
+    if any(token.pos_ == "AUX" or "Fin" in token.morph.get("VerbForm") for token in tokens):
+        return None  # a clause ("un OT est en difficulté") reads as a fragment, not a heading
     lemmas = tuple(_lemma(token) for token in tokens if _is_content(token))
     if not lemmas:
         return None

@@ -102,11 +102,13 @@ def main():
 @click.option("--granularity", type=Granularity(), default="default", show_default=True,
               help="Thèmes plus larges (coarser) ou plus fins (finer) que le choix automatique, ou un nombre de -2 à 2.")
 @click.option("--quotes", "n_quotes", type=click.IntRange(min=1, max=20), default=3, show_default=True, help="Citations par thème.")
+@click.option("--split/--no-split", default=True, show_default=True,
+              help="Découper les cartes qui portent clairement plusieurs idées (puces, retours à la ligne, « ; », « mais »).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine des étapes aléatoires (même entrée, même graine : même résultat).")
 @click.option("-q", "--quiet", is_flag=True, help="N'afficher que les erreurs et le résumé final.")
 @column_options
 @handle_errors
-def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, seed, quiet, text_column, group_column,
+def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, quiet, text_column, group_column,
             category_column, id_column, sheet):
     """Regrouper les cartes de FICHIER par thème et écrire le compte rendu.
 
@@ -123,7 +125,7 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, seed
                           category_column=category_column, id_column=id_column, sheet=sheet)
     for warning in card_set.warnings:
         _stderr(f"Attention : {warning}", err_style="yellow")
-    settings = Settings(model=model, n_themes=n_themes, granularity=granularity, n_quotes=n_quotes, seed=seed)
+    settings = Settings(model=model, n_themes=n_themes, granularity=granularity, n_quotes=n_quotes, split=split, seed=seed)
     synthesis = synthesize(card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty())
     say(f"Écriture des résultats dans {output_dir}")
     written = write_outputs(synthesis, output_dir)

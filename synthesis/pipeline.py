@@ -1,4 +1,4 @@
-"""The whole pipeline in one call: cards -> cleaned -> vectors -> themes per category -> Synthesis."""
+"""The whole pipeline in one call: cards -> idea units -> cleaned -> vectors -> themes per category -> Synthesis."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from synthesis.cards import CardSet
-from synthesis.clean import clean_texts, normalise_whitespace
+from synthesis.clean import clean_texts, normalise_text
 from synthesis.cluster import cluster_embeddings
 from synthesis.embed import DEFAULT_EMBEDDER, load_embedder
 from synthesis.result import Placement, Synthesis
+from synthesis.split import split_cards
 from synthesis.summarise import CategoryInput, summarise_category
 
 Progress = Callable[[str], None]
@@ -25,27 +26,30 @@ class Settings:
     #: < 0 coarser, > 0 finer than the default automatic choice.
     granularity: float = 0.0
     n_quotes: int = 3
+    #: Split cards that clearly hold several ideas into segments before clustering.
+    split: bool = True
     seed: int = 0
 
 
 def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: Progress | None = None, show_progress: bool = False) -> Synthesis:
     say = progress or (lambda message: None)
     cards = card_set.cards
-    texts = [card.text for card in cards]
+    units = split_cards(cards, enabled=settings.split)
+    texts = [unit.text for unit in units]
 
-    say(f"Analyse linguistique de {len(cards)} cartes (spaCy)")
+    say(f"Analyse linguistique de {len(cards)} cartes, {len(units)} idées (spaCy)")
     cleaned = clean_texts(texts)
 
     say(f"Calcul des embeddings ({settings.model})")
     embedder = load_embedder(settings.model)
-    vectors = embedder.encode([normalise_whitespace(text) for text in texts], show_progress=show_progress)
+    vectors = embedder.encode([normalise_text(text) for text in texts], show_progress=show_progress)
 
     groups = card_set.groups
     categories, placements = [], {}
     method = ""
     for category in card_set.categories:
-        indices = [i for i, card in enumerate(cards) if card.category == category]
-        say(f"Regroupement par thème : {category} ({len(indices)} cartes)")
+        indices = [i for i, unit in enumerate(units) if unit.category == category]
+        say(f"Regroupement par thème : {category} ({len(indices)} idées)")
         clustering = cluster_embeddings(
             vectors[indices],
             n_themes=settings.n_themes,
@@ -56,7 +60,7 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
         method = clustering.method
         data = CategoryInput(
             category=category,
-            cards=[cards[i] for i in indices],
+            units=[units[i] for i in indices],
             cleaned=[cleaned[i] for i in indices],
             vectors=vectors[indices],
             labels=np.asarray(clustering.labels),
@@ -69,6 +73,7 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
     return Synthesis(
         source=card_set.source,
         cards=cards,
+        units=units,
         categories=categories,
         placements=placements,
         groups=groups,
@@ -81,9 +86,9 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
 
 
 def _placements(result, data: CategoryInput, duplicate_of: dict[str, str | None]) -> dict[str, Placement]:
-    fit_by_id = {card.id: float(fit) for card, fit in zip(data.cards, data.fit)}
+    fit_by_id = {unit.id: float(fit) for unit, fit in zip(data.units, data.fit)}
     return {
-        card_id: Placement(card_id, theme.id, theme.label, round(fit_by_id[card_id], 4), duplicate_of.get(card_id))
+        unit_id: Placement(unit_id, theme.id, theme.label, round(fit_by_id[unit_id], 4), duplicate_of.get(unit_id))
         for theme in result.themes
-        for card_id in theme.card_ids
+        for unit_id in theme.unit_ids
     }

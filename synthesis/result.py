@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from synthesis.cards import Card
+from synthesis.cards import Card, IdeaUnit
 
 #: Label of the bucket holding, per category, the cards that fit no theme.
 ISOLATED_LABEL = "Idées isolées"
@@ -25,7 +25,10 @@ class Theme:
     id: str
     category: str
     label: str
+    #: Ids of the cards in the theme, each once (a split card may also be in another theme).
     card_ids: list[str]
+    #: Ids of the idea units clustered: card ids, or "<card id>#<k>" for card segments.
+    unit_ids: list[str]
     groups: list[str]
     n_cards: int
     votes: int
@@ -53,14 +56,14 @@ class CategoryResult:
 
 @dataclass(frozen=True)
 class Placement:
-    """Where one card landed."""
+    """Where one idea unit (a card, or a segment of a card) landed."""
 
-    card_id: str
+    unit_id: str
     theme_id: str
     theme_label: str
     #: How central the card is to its theme, in [0, 1].
     fit: float
-    #: Id of an earlier card with near-identical wording, if any.
+    #: Id of an earlier unit with near-identical wording, if any.
     duplicate_of: str | None = None
 
 
@@ -68,7 +71,9 @@ class Placement:
 class Synthesis:
     source: Path
     cards: list[Card]
+    units: list[IdeaUnit]
     categories: list[CategoryResult]
+    #: Unit id -> placement, for every unit.
     placements: dict[str, Placement]
     groups: list[str]
     embedder: str
@@ -84,3 +89,6 @@ class Synthesis:
     def themes(self):
         for category in self.categories:
             yield from category.themes
+
+    def units_of(self, card_id: str) -> list[IdeaUnit]:
+        return [unit for unit in self.units if unit.card_id == card_id]

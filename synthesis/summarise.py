@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import hypergeom
 
-from synthesis.cards import Card, group_sort_key
+from synthesis.cards import IdeaUnit, group_sort_key
 from synthesis.clean import CleanText, Phrase, comparison_key
 from synthesis.result import ISOLATED_LABEL, SPECIFIC, TRANSVERSAL, CategoryResult, Quote, Theme
 
@@ -32,10 +32,10 @@ _MMR_DIVERSITY = 0.5
 
 @dataclass(frozen=True)
 class CategoryInput:
-    """One category's cards with everything computed about them upstream."""
+    """One category's idea units (cards or card segments) with everything computed about them upstream."""
 
     category: str
-    cards: list[Card]
+    units: list[IdeaUnit]
     cleaned: list[CleanText]
     vectors: np.ndarray  # (n, d), unit rows
     labels: np.ndarray  # (n,), -1 = isolated
@@ -45,7 +45,7 @@ class CategoryInput:
 def summarise_category(
     data: CategoryInput, *, all_groups: Sequence[str], encode: Encode, n_quotes: int = 3
 ) -> tuple[CategoryResult, dict[str, str | None]]:
-    """Ranked themes for one category, and each card's near-duplicate (card id -> earlier card id)."""
+    """Ranked themes for one category, and each unit's near-duplicate (unit id -> earlier unit id)."""
     duplicates = find_near_duplicates(data.cleaned, data.vectors)
     theme_ids = sorted(set(data.labels.tolist()) - {-1})
     members = {label: np.flatnonzero(data.labels == label) for label in theme_ids}
@@ -63,10 +63,11 @@ def summarise_category(
         themes.append(bucket)
     for rank, theme in enumerate(themes, start=1):
         theme.id = f"{_slug(data.category)}-{'isolees' if theme.isolated else f'{rank:02d}'}"
-    result = CategoryResult(category=data.category, themes=themes, n_cards=len(data.cards))
+    n_cards = len({unit.card_id for unit in data.units})
+    result = CategoryResult(category=data.category, themes=themes, n_cards=n_cards)
     result.summary = category_summary(result, len(all_groups))
     duplicate_ids = {
-        data.cards[i].id: (data.cards[j].id if j is not None else None) for i, j in enumerate(duplicates)
+        data.units[i].id: (data.units[j].id if j is not None else None) for i, j in enumerate(duplicates)
     }
     return result, duplicate_ids
 
@@ -209,16 +210,21 @@ def _rank_phrases(candidates, weights: dict[str, float], centre: np.ndarray, vec
         closeness = float(vectors[phrase.text] @ centre)
         coverage = support / n_members
         score = 0.4 * closeness + 0.3 * min(specificity, 1.0) + 0.3 * coverage
+        if all(lemma.isupper() for lemma in phrase.lemmas):
+            score *= 0.5  # "OT et ADT" names who, not what: a label needs a content word
         scored.append((-score, len(phrase.text), phrase.text))
     return [_capitalise(text) for _, _, text in sorted(scored)]
 
 
 def _fallback_label(keywords: list[str], used: set[str]) -> str:
-    """Join the two most specific keywords when no phrase of the right length exists."""
-    words = keywords[:2] or ["divers"]
-    label = _capitalise(" et ".join(words)) if len(words) == 2 else _capitalise(f"{words[0]} (divers)")
-    suffix = 2
-    base = label
+    """A label from the theme's keywords when none of its phrases has 2 to 7 words."""
+    if len(keywords) >= 2:
+        base = _capitalise(f"{keywords[0]} et {keywords[1]}")
+    elif keywords:
+        base = f"Thème « {keywords[0]} »"
+    else:
+        base = "Thème sans mots-clés"
+    label, suffix = base, 2
     while label.casefold() in used:
         label, suffix = f"{base} ({suffix})", suffix + 1
     return label
@@ -228,20 +234,20 @@ def _fallback_label(keywords: list[str], used: set[str]) -> str:
 
 
 def select_quotes(
-    indices: np.ndarray, vectors: np.ndarray, fit: np.ndarray, cards: Sequence[Card], duplicates: Sequence[int | None], n_quotes: int
+    indices: np.ndarray, vectors: np.ndarray, fit: np.ndarray, units: Sequence[IdeaUnit], duplicates: Sequence[int | None], n_quotes: int
 ) -> list[int]:
-    """Up to n_quotes card indices: central (fit), different from each other (MMR), spread over groups.
+    """Up to n_quotes unit indices: central (fit), different from each other (MMR), spread over groups.
 
     Near-duplicates of a card already quoted are never quoted again.
     """
     pool = [i for i in sorted(indices.tolist(), key=lambda i: (-fit[i], i)) if duplicates[i] is None or duplicates[i] not in indices]
     chosen: list[int] = []
     while pool and len(chosen) < n_quotes:
-        groups_quoted = {cards[i].group for i in chosen}
+        groups_quoted = {units[i].group for i in chosen}
 
         def score(i: int) -> float:
             redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
-            new_group = 0.15 if cards[i].group not in groups_quoted else 0.0
+            new_group = 0.15 if units[i].group not in groups_quoted else 0.0
             return (1 - _MMR_DIVERSITY) * fit[i] - _MMR_DIVERSITY * redundancy + new_group
 
         best = max(pool, key=lambda i: (score(i), -i))
@@ -317,22 +323,24 @@ def _count_phrase(theme: Theme, total_groups: int) -> str:
 
 
 def _build_theme(data: CategoryInput, indices: np.ndarray, label: str, keywords: list[str], all_groups, duplicates, n_quotes: int) -> Theme:
-    cards = [data.cards[i] for i in indices]
-    groups = sorted({card.group for card in cards}, key=group_sort_key)
-    quote_indices = select_quotes(indices, data.vectors, data.fit, data.cards, duplicates, n_quotes)
+    units = [data.units[i] for i in indices]
+    cards = list({unit.card_id: unit.card for unit in units}.values())  # a card split in two counts once
+    quote_indices = select_quotes(indices, data.vectors, data.fit, data.units, duplicates, n_quotes)
     theme = Theme(
         id="",
         category=data.category,
         label=label,
         card_ids=[card.id for card in cards],
-        groups=groups,
+        unit_ids=[unit.id for unit in units],
+        groups=sorted({card.group for card in cards}, key=group_sort_key),
         n_cards=len(cards),
         votes=sum(card.votes or 0 for card in cards),
-        quotes=[Quote(data.cards[i].id, data.cards[i].group, data.cards[i].text) for i in quote_indices],
+        quotes=[Quote(data.units[i].card_id, data.units[i].group, data.units[i].text) for i in quote_indices],
         keywords=keywords,
     )
     theme.scope = theme_scope(theme.n_groups, len(all_groups))
-    theme.over_represented_group = over_represented_group([c.group for c in cards], [c.group for c in data.cards])
+    category_cards = {unit.card_id: unit.card for unit in data.units}.values()
+    theme.over_represented_group = over_represented_group([c.group for c in cards], [c.group for c in category_cards])
     return theme
 
 

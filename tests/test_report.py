@@ -34,8 +34,11 @@ def test_every_input_card_appears_exactly_once_in_cartes_csv(demo_output, demo_c
 def test_themes_json_follows_its_schema_and_accounts_for_every_card(demo_output, demo_cards):
     document = json.loads((demo_output / "themes.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, json.loads(SCHEMA.read_text(encoding="utf-8")))
-    card_ids = [card_id for category in document["categories"] for theme in category["themes"] for card_id in theme["card_ids"]]
-    assert sorted(card_ids) == sorted(card.id for card in demo_cards.cards)
+    segment_ids = [unit for category in document["categories"] for theme in category["themes"] for unit in theme["segment_ids"]]
+    assert len(segment_ids) == len(set(segment_ids))
+    card_ids = {card_id for category in document["categories"] for theme in category["themes"] for card_id in theme["card_ids"]}
+    assert card_ids == {card.id for card in demo_cards.cards}
+    assert {unit.split("#")[0] for unit in segment_ids} == card_ids
     assert document["totals"]["cards_placed"] == len(demo_cards.cards)
     assert document["totals"]["rows_skipped"] == len(demo_cards.skipped_rows)
 
@@ -52,7 +55,7 @@ def test_every_category_has_ranked_themes(demo_synthesis):
 def test_quotes_are_verbatim_and_multi_group_themes_quote_two_groups(demo_synthesis, demo_cards):
     texts = {card.id: card.text for card in demo_cards.cards}
     for theme in demo_synthesis.themes():
-        assert all(quote.text == texts[quote.card_id] for quote in theme.quotes)
+        assert all(quote.text and quote.text in texts[quote.card_id] for quote in theme.quotes)
         if not theme.isolated and theme.n_groups >= 2 and len(theme.quotes) >= 2:
             assert len({quote.group for quote in theme.quotes}) >= 2, theme.label
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from synthesis.cards import Card
+from synthesis.cards import Card, IdeaUnit
 from synthesis.clean import clean_texts
 from synthesis.summarise import (
     CategoryInput,
@@ -32,6 +32,7 @@ CARDS = [
 @pytest.fixture(scope="module")
 def category(use_embedder):
     cards = [Card(id=f"c{i}", text=t, group=g, category="attentes", row=i + 2, votes=i % 3) for i, (t, g, _) in enumerate(CARDS)]
+    cards = [IdeaUnit(id=card.id, card=card, text=card.text) for card in cards]
     vectors = use_embedder.encode([c.text for c in cards])
     labels = np.array([label for _, _, label in CARDS])
     fit = np.array([0.9, 0.8, 0.7, 0.6, 0.9, 0.8, 0.7, 0.6, 0.3])
@@ -43,7 +44,7 @@ def category(use_embedder):
 def test_every_card_is_in_exactly_one_theme_and_isolated_cards_come_last(category):
     data, result, _ = category
     ids = [card_id for theme in result.themes for card_id in theme.card_ids]
-    assert sorted(ids) == sorted(card.id for card in data.cards)
+    assert sorted(ids) == sorted(card.id for card in data.units)
     assert result.themes[-1].isolated and result.themes[-1].card_ids == ["c8"]
 
 
@@ -61,13 +62,13 @@ def test_labels_come_from_the_theme_cards(category):
     data, result, _ = category
     by_label = {theme.label: theme for theme in result.themes if not theme.isolated}
     for label, theme in by_label.items():
-        texts = [card.text.casefold() for card in data.cards if card.id in theme.card_ids]
+        texts = [card.text.casefold() for card in data.units if card.id in theme.card_ids]
         assert any(label.casefold() in text for text in texts), label
 
 
 def test_quotes_are_verbatim_from_several_groups_and_never_repeat_a_duplicate(category):
     data, result, duplicates = category
-    texts = {card.id: card.text for card in data.cards}
+    texts = {card.id: card.text for card in data.units}
     for theme in result.themes:
         for quote in theme.quotes:
             assert quote.text == texts[quote.card_id]

@@ -7,7 +7,9 @@ import io
 
 from synthesis.result import Synthesis
 
-COLUMNS = ["id", "group", "category", "text", "theme_id", "theme_label", "fit", "duplicate_of", "row", "votes"]
+COLUMNS = ["id", "group", "category", "text", "theme_id", "theme_label", "fit", "duplicate_of", "row", "votes", "segments"]
+#: Separates the segments of a split card in the ``segments`` column.
+SEGMENT_SEPARATOR = " | "
 
 #: A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -19,16 +21,28 @@ def neutralise_formula(value: str) -> str:
 
 
 def card_rows(synthesis: Synthesis) -> list[list[str]]:
+    """One row per input card; a split card shows its first segment's theme and all segments."""
+    units_by_card: dict[str, list] = {}
+    for unit in synthesis.units:
+        units_by_card.setdefault(unit.card_id, []).append(unit)
     rows = []
     for card in synthesis.cards:
-        placement = synthesis.placements[card.id]
+        units = units_by_card[card.id]
+        placement = synthesis.placements[units[0].id]
         values = [
             card.id, card.group, card.category, card.text, placement.theme_id, placement.theme_label,
             f"{placement.fit:.3f}", placement.duplicate_of or "", str(card.row),
-            "" if card.votes is None else str(card.votes),
+            "" if card.votes is None else str(card.votes), _segments(units, synthesis.placements),
         ]
         rows.append([neutralise_formula(value) for value in values])
     return rows
+
+
+def _segments(units, placements) -> str:
+    """"formation → attentes-02 | mutualisation → attentes-04" for a split card, empty otherwise."""
+    if len(units) == 1:
+        return ""
+    return SEGMENT_SEPARATOR.join(f"{unit.text} → {placements[unit.id].theme_id}" for unit in units)
 
 
 def render_cards_csv(synthesis: Synthesis) -> str:

@@ -48,6 +48,7 @@ def _theme(theme: Theme, rank: int) -> dict:
         "over_represented_group": theme.over_represented_group,
         "keywords": theme.keywords,
         "card_ids": theme.card_ids,
+        "segment_ids": theme.unit_ids,
         "quotes": [{"card_id": q.card_id, "group": q.group, "text": q.text} for q in theme.quotes],
     }
 

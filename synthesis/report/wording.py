@@ -45,7 +45,7 @@ def quote_line(text: str, group: str) -> str:
 
 
 def run_summary(synthesis: Synthesis) -> dict[str, int]:
-    placed = len(synthesis.placements)
+    placed = len({unit.card_id for unit in synthesis.units if unit.id in synthesis.placements})
     return {
         "cards_read": len(synthesis.cards) + len(synthesis.skipped_rows),
         "cards_placed": placed,

@@ -1,0 +1,238 @@
+"""Theme clustering of sentence embeddings.
+
+Default method (chosen by measurement, see ``scripts/bench_quality.py``):
+
+1. kNN graph on cosine similarity, k = round(sqrt(n)) neighbours, edge weight = cosine.
+2. Louvain modularity communities (resolution 1.5 x 2**granularity), run with
+   several seeds; the runs are combined by a co-association consensus (pairs grouped
+   together in at least half of the runs, average linkage), which removes most of
+   Louvain's seed-to-seed noise.
+3. Themes smaller than ``max(3, 2 % of n)`` are dissolved and their texts moved to
+   the nearest theme centroid.
+4. Isolated ideas: a text whose best cosine to any theme centroid falls below the
+   lower Tukey fence (Q1 - 1.5 IQR) of all texts' cosine to their own centroid is
+   labelled -1.
+
+Rows are put in a canonical (lexicographic) order first, so the partition does not
+depend on the input order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+from scipy import sparse
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
+
+BASE_RESOLUTION = 1.5  # Louvain resolution at granularity 0 (see bench: 1.0 is too coarse on consultation data)
+N_RUNS = 6  # Louvain runs per consensus round
+CONSENSUS_ROUNDS = 3
+MIN_THEME_FRACTION = 0.02  # themes below 2 % of the texts (and below 3 texts) are dissolved
+MIN_THEME_SIZE = 3
+TUKEY = 1.5  # isolation fence: Q1 - TUKEY * IQR of the fit distribution
+
+
+@dataclass
+class Clustering:
+    labels: np.ndarray  # (n,) int, 0..k-1 by decreasing size, -1 = isolated idea
+    fit: np.ndarray  # (n,) float in [0, 1]: cosine to own theme centroid (isolated: best centroid)
+    n_themes: int
+    method: str
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    """(n, d) -> (n, d) float64 rows of unit norm (zero rows stay zero)."""
+    x = np.asarray(x, dtype=np.float64)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms > 0, norms, 1.0)
+
+
+def _knn_graph(x: np.ndarray, k: int) -> sparse.csr_matrix:
+    """(n, d) unit rows -> (n, n) symmetric sparse kNN graph weighted by cosine (clipped at 0)."""
+    n = len(x)
+    s = x @ x.T
+    np.fill_diagonal(s, -np.inf)
+    # stable sort: ties (duplicated texts) resolved by canonical index, not by chance
+    nn = np.argsort(-s, axis=1, kind="stable")[:, :k]
+    rows = np.repeat(np.arange(n), k)
+    w = np.clip(s[rows, nn.ravel()], 1e-6, None)  # keep every edge, even between unrelated texts
+    g = sparse.csr_matrix((w, (rows, nn.ravel())), shape=(n, n))
+    return g.maximum(g.T).tocsr()
+
+
+def _louvain(g: sparse.csr_matrix, resolution: float, seed: int) -> np.ndarray:
+    """(n, n) graph -> (n,) community labels."""
+    graph = nx.from_scipy_sparse_array(g)
+    communities = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=seed)
+    labels = np.empty(g.shape[0], dtype=int)
+    for c, members in enumerate(sorted(communities, key=min)):
+        labels[list(members)] = c
+    return labels
+
+
+def _consensus(runs: list[np.ndarray]) -> np.ndarray:
+    """R partitions of n items -> (n,) labels grouping pairs together in >= half of the runs."""
+    runs_arr = np.stack(runs)  # (R, n)
+    n = runs_arr.shape[1]
+    if all((r == runs_arr[0]).all() for r in runs_arr[1:]):
+        return runs_arr[0].copy()
+    dist = np.zeros((n, n))
+    for r in runs_arr:
+        dist += r[:, None] != r[None, :]
+    dist /= len(runs_arr)
+    z = linkage(squareform(dist, checks=False), method="average")
+    return fcluster(z, t=0.5, criterion="distance") - 1
+
+
+def _centroids(x: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """-> (themes (k,), unit centroids (k, d)) for labels >= 0."""
+    themes = np.unique(labels[labels >= 0])
+    cents = np.stack([x[labels == t].mean(0) for t in themes]) if len(themes) else np.zeros((0, x.shape[1]))
+    return themes, _normalise(cents)
+
+
+def _dissolve_small(x: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray:
+    """Move the texts of the smallest themes (< min_size) to the nearest other centroid, one size level at a time."""
+    labels = labels.copy()
+    while True:
+        themes, counts = np.unique(labels, return_counts=True)
+        if len(themes) <= 1 or counts.min() >= min_size:
+            return labels
+        small = themes[counts == counts.min()]
+        keep = themes[~np.isin(themes, small)]
+        if len(keep) == 0:  # everything is small: one theme
+            return np.zeros_like(labels)
+        _, cents = _centroids(x, np.where(np.isin(labels, keep), labels, -1))
+        moved = np.isin(labels, small)
+        labels[moved] = keep[np.argmax(x[moved] @ cents.T, axis=1)]
+
+
+def _merge_to(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Merge the two themes with the most similar centroids until k themes remain."""
+    labels = labels.copy()
+    while len(np.unique(labels)) > k:
+        themes, cents = _centroids(x, labels)
+        s = cents @ cents.T
+        np.fill_diagonal(s, -np.inf)
+        i, j = np.unravel_index(np.argmax(s), s.shape)
+        labels[labels == themes[max(i, j)]] = themes[min(i, j)]
+    return labels
+
+
+def _graph_partition(x: np.ndarray, resolution: float, random_state: int) -> np.ndarray:
+    """(n, d) unit rows -> (n,) consensus Louvain labels.
+
+    Iterated consensus (Lancichinetti & Fortunato 2012): each round runs Louvain with
+    N_RUNS seeds and reweights every kNN edge by the share of runs that put its two ends
+    together; it stops when all runs agree. Much more stable than a single Louvain run.
+    """
+    n = len(x)
+    k = int(min(n - 1, max(3, round(np.sqrt(n)))))
+    g = _knn_graph(x, k)
+    for _ in range(CONSENSUS_ROUNDS):
+        runs = np.stack([_louvain(g, resolution, seed=random_state * 1000 + s) for s in range(N_RUNS)])
+        if (runs == runs[0]).all():
+            return runs[0]
+        e = g.tocoo()
+        agree = (runs[:, e.row] == runs[:, e.col]).mean(axis=0)
+        g = sparse.csr_matrix((e.data * agree + 1e-6, (e.row, e.col)), shape=g.shape)
+    return _consensus(list(runs))
+
+
+def _renumber(labels: np.ndarray) -> np.ndarray:
+    """Themes numbered 0..k-1 by decreasing size, ties by smallest member index; -1 kept."""
+    out = np.full_like(labels, -1)
+    themes = [t for t in np.unique(labels) if t >= 0]
+    order = sorted(themes, key=lambda t: (-(labels == t).sum(), np.flatnonzero(labels == t)[0]))
+    for new, t in enumerate(order):
+        out[labels == t] = new
+    return out
+
+
+def _fit_and_isolate(x: np.ndarray, labels: np.ndarray, isolate: bool) -> tuple[np.ndarray, np.ndarray]:
+    """-> (labels with isolated ideas at -1, fit (n,) in [0, 1])."""
+    themes, cents = _centroids(x, labels)
+    sims = x @ cents.T  # (n, k)
+    own = sims[np.arange(len(x)), np.searchsorted(themes, labels)]
+    best = sims.max(axis=1)
+    labels = labels.copy()
+    if isolate and len(x) >= 10:  # a fence needs a distribution; below 10 texts nobody is isolated
+        q1, q3 = np.percentile(own, [25, 75])
+        fence = q1 - TUKEY * (q3 - q1)
+        far = best < fence
+        # never empty a theme by isolation
+        for t in themes:
+            members = labels == t
+            if far[members].all():
+                far[members] = False
+        labels[far] = -1
+    fit = np.where(labels >= 0, own, best)
+    return labels, np.clip(fit, 0.0, 1.0)
+
+
+def cluster_embeddings(
+    embeddings: np.ndarray,
+    *,
+    n_themes: int | None = None,
+    granularity: float = 0.0,
+    lexical: list[list[str]] | None = None,
+    random_state: int = 0,
+) -> Clustering:
+    """Group texts by theme.
+
+    embeddings: (n, d) sentence embeddings (cosine geometry; rows need not be normalised).
+    n_themes: force exactly this many themes (capped at n); no isolated bucket then.
+    granularity: 0 = default; -1 roughly halves, +1 roughly doubles the number of themes.
+    lexical: accepted for API stability but unused: mixing lemma TF-IDF similarity did not
+        help on consultation-like data (see bench), so the default ignores it.
+    random_state: seed of the Louvain runs (results are deterministic for a given seed).
+    """
+    del lexical  # measured: no consistent gain, see module docstring / bench
+    emb = np.asarray(embeddings)
+    n = emb.shape[0] if emb.ndim == 2 else 0
+    method = f"knn-louvain consensus r={BASE_RESOLUTION}x2^{granularity:g}"
+    if n == 0:
+        return Clustering(np.zeros(0, dtype=int), np.zeros(0), 0, method)
+    x = _normalise(emb)
+    if n == 1:
+        return Clustering(np.zeros(1, dtype=int), np.ones(1), 1, method)
+
+    # canonical order: the result does not depend on the order of the input rows
+    order = np.lexsort(x.T[::-1])
+    xs = x[order]
+
+    resolution = BASE_RESOLUTION * 2.0**granularity
+    min_size = max(MIN_THEME_SIZE, int(np.ceil(MIN_THEME_FRACTION * n * 2.0 ** (-granularity))))
+    if n_themes is not None:
+        k = int(max(1, min(n_themes, n)))
+        labels = _forced(xs, k, random_state)
+        method = f"knn-louvain consensus, forced k={k}"
+    elif n < 2 * MIN_THEME_SIZE:  # too few texts for two themes of minimal size
+        labels = np.zeros(n, dtype=int)
+    else:
+        labels = _dissolve_small(xs, _graph_partition(xs, resolution, random_state), min_size)
+
+    labels, fit = _fit_and_isolate(xs, labels, isolate=n_themes is None)
+    inverse = np.empty(n, dtype=int)
+    inverse[order] = np.arange(n)
+    labels, fit = _renumber(labels[inverse]), fit[inverse]
+    return Clustering(labels, fit, int(labels.max() + 1), method + " + reassign + Tukey isolation")
+
+
+def _forced(xs: np.ndarray, k: int, random_state: int) -> np.ndarray:
+    """Exactly k themes: raise the resolution until the graph gives >= k, then merge closest centroids."""
+    n = len(xs)
+    if k == 1:
+        return np.zeros(n, dtype=int)
+    if k >= n:
+        return np.arange(n)
+    resolution = BASE_RESOLUTION
+    for _ in range(12):
+        labels = _graph_partition(xs, resolution, random_state)
+        if len(np.unique(labels)) >= k:
+            return _merge_to(xs, labels, k)
+        resolution *= 1.5
+    return _merge_to(xs, np.arange(n), k)  # not reached in practice: high resolutions give singletons

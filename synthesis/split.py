@@ -1,0 +1,76 @@
+"""Split cards that clearly hold several ideas into idea segments, conservatively.
+
+"- formation / - mutualisation", one idea per line, "observation ; données
+partagées" or "Accueil chaleureux mais manque de personnel l'été" become one
+segment per idea, each keeping its parent card. Anything less clear stays whole:
+a wrong split scatters one idea over two themes, a missed one only blurs a quote.
+"""
+
+from __future__ import annotations
+
+import re
+
+from synthesis.cards import Card, IdeaUnit
+
+_BULLET = r"(?:[-–—•*·▪►+]|\d{1,2}[.)])"
+_BULLET_START = re.compile(rf"^\s*{_BULLET}\s+")
+_SLASHED_BULLETS = re.compile(rf"\s+/\s+(?={_BULLET}\s)")
+_SEMICOLON = re.compile(r"\s*;\s*")
+# "mais" opposes two statements ("chaleureux mais manque de personnel"); "et",
+# "ou" and commas join parts of one idea too often to be split on.
+_BUT = re.compile(r",?\s+mais\s+", re.IGNORECASE)
+#: Words of three letters or more a segment needs to stand alone: one where the
+#: writer separated the ideas (line, bullet, ";"), two around "mais".
+_EXPLICIT_MIN_WORDS, _CONJUNCTION_MIN_WORDS = 1, 2
+
+
+def split_text(text: str) -> list[str]:
+    """The idea segments of one card, each a verbatim substring of it (one segment if no clear split)."""
+    splitters = (
+        (_split_lines, _EXPLICIT_MIN_WORDS),
+        (_split_slashed_bullets, _EXPLICIT_MIN_WORDS),
+        (_split_semicolons, _EXPLICIT_MIN_WORDS),
+        (_split_but, _CONJUNCTION_MIN_WORDS),
+    )
+    for splitter, min_words in splitters:
+        parts = splitter(text)
+        if len(parts) > 1 and all(_substantial(part, min_words) for part in parts):
+            return parts
+    return [text.strip()]
+
+
+def split_cards(cards: list[Card], *, enabled: bool = True) -> list[IdeaUnit]:
+    units = []
+    for card in cards:
+        segments = split_text(card.text) if enabled else [card.text]
+        if len(segments) == 1:
+            units.append(IdeaUnit(id=card.id, card=card, text=card.text))
+        else:
+            units += [IdeaUnit(id=f"{card.id}#{k}", card=card, text=part, segment=k) for k, part in enumerate(segments, start=1)]
+    return units
+
+
+def _split_lines(text: str) -> list[str]:
+    return [_strip_bullet(line) for line in text.splitlines() if line.strip()]
+
+
+def _split_slashed_bullets(text: str) -> list[str]:
+    return [_strip_bullet(part) for part in _SLASHED_BULLETS.split(text) if part.strip()]
+
+
+def _split_semicolons(text: str) -> list[str]:
+    return [part.strip() for part in _SEMICOLON.split(text) if part.strip()]
+
+
+def _split_but(text: str) -> list[str]:
+    parts = _BUT.split(text)
+    return [part.strip() for part in parts if part.strip()] if len(parts) == 2 else [text]
+
+
+def _strip_bullet(part: str) -> str:
+    return _BULLET_START.sub("", part, count=1).strip()
+
+
+def _substantial(part: str, min_words: int) -> bool:
+    acronym = re.fullmatch(r"[A-ZÀ-Ý]{2,6}", part.strip()) is not None  # "OT", "CRTL"
+    return acronym or len(re.findall(r"\w{3,}", part)) >= min_words
