@@ -83,7 +83,10 @@ def generate_table(rng: random.Random) -> tuple[list[str], list[list[str]], dict
 def encode_csv(rng: random.Random, header, rows) -> bytes:
     delimiter = rng.choice([";", ",", "\t"])
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator=rng.choice(["\n", "\r\n"])).writerows([header] + rows)
+    # As spreadsheets save: a cell holding a line break (CR included) is quoted. With "\n"
+    # line ends Python's csv would leave a bare CR unquoted, which reads as a line end.
+    lineterminator, quoting = rng.choice([("\r\n", csv.QUOTE_MINIMAL), ("\n", csv.QUOTE_ALL)])
+    csv.writer(buffer, delimiter=delimiter, lineterminator=lineterminator, quoting=quoting).writerows([header] + rows)
     encoding = rng.choice(["utf-8", "utf-8-sig", "cp1252"])
     return buffer.getvalue().encode(encoding, errors="replace")
 
@@ -97,9 +100,11 @@ def encode_xlsx(rng: random.Random, header, rows) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    for line in [header] + rows:
-        # openpyxl refuses control characters that XML cannot hold; so would Excel.
-        sheet.append([re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", cell) for cell in line])
+    for r, line in enumerate([header] + rows, start=1):
+        for c, value in enumerate(line, start=1):
+            # openpyxl refuses control characters that XML cannot hold; so would Excel.
+            cell = sheet.cell(row=r, column=c, value=re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", value))
+            cell.data_type = "s"  # text typed as "=..." is text, not a formula, as Excel stores it
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

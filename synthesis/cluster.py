@@ -2,9 +2,11 @@
 
 Default method (chosen by measurement, see ``scripts/bench_quality.py``):
 
-1. kNN graph on cosine similarity, k = round(sqrt(n)) neighbours, edge weight = cosine.
+1. kNN graph on cosine similarity over the distinct texts, k = round(sqrt(n)) neighbours
+   (at most 30), edge weight = cosine.
 2. Louvain modularity communities (resolution 1.5 x 2**granularity), run with
-   several seeds; the runs are combined by a co-association consensus (pairs grouped
+   several seeds; the runs are combined by iterated consensus (edges reweighted by the
+   share of runs that agree, up to 3 rounds; leftover disagreement: pairs grouped
    together in at least half of the runs, average linkage), which removes most of
    Louvain's seed-to-seed noise.
 3. Themes smaller than ``max(3, 2 % of n)`` are dissolved and their texts moved to
@@ -30,6 +32,7 @@ from scipy.spatial.distance import squareform
 BASE_RESOLUTION = 1.5  # Louvain resolution at granularity 0 (see bench: 1.0 is too coarse on consultation data)
 N_RUNS = 6  # Louvain runs per consensus round
 CONSENSUS_ROUNDS = 3
+MAX_NEIGHBOURS = 30  # sqrt(n) neighbours, capped: keeps thousands of texts fast (and themes finer there)
 MIN_THEME_FRACTION = 0.02  # themes below 2 % of the texts (and below 3 texts) are dissolved
 MIN_THEME_SIZE = 3
 TUKEY = 1.5  # isolation fence: Q1 - TUKEY * IQR of the fit distribution
@@ -130,7 +133,7 @@ def _graph_partition(x: np.ndarray, resolution: float, random_state: int) -> np.
     together; it stops when all runs agree. Much more stable than a single Louvain run.
     """
     n = len(x)
-    k = int(min(n - 1, max(3, round(np.sqrt(n)))))
+    k = int(min(n - 1, max(3, round(np.sqrt(n))), MAX_NEIGHBOURS))
     g = _knn_graph(x, k)
     for _ in range(CONSENSUS_ROUNDS):
         runs = np.stack([_louvain(g, resolution, seed=random_state * 1000 + s) for s in range(N_RUNS)])
@@ -184,7 +187,8 @@ def cluster_embeddings(
     """Group texts by theme.
 
     embeddings: (n, d) sentence embeddings (cosine geometry; rows need not be normalised).
-    n_themes: force exactly this many themes (capped at n); no isolated bucket then.
+    n_themes: force exactly this many themes (capped at the number of distinct texts);
+        no isolated bucket then.
     granularity: 0 = default; -1 roughly halves, +1 roughly doubles the number of themes.
     lexical: accepted for API stability but unused: mixing lemma TF-IDF similarity did not
         help on consultation-like data (see bench), so the default ignores it.
@@ -203,17 +207,22 @@ def cluster_embeddings(
     # canonical order: the result does not depend on the order of the input rows
     order = np.lexsort(x.T[::-1])
     xs = x[order]
+    # the graph is built on distinct rows (sorted, so still canonical): duplicated texts
+    # always share a theme and cannot form a theme of copies; sizes count every copy
+    uniq, inv = np.unique(xs, axis=0, return_inverse=True)
+    inv = inv.ravel()
+    m = len(uniq)
 
     resolution = BASE_RESOLUTION * 2.0**granularity
     min_size = max(MIN_THEME_SIZE, int(np.ceil(MIN_THEME_FRACTION * n * 2.0 ** (-granularity))))
     if n_themes is not None:
-        k = int(max(1, min(n_themes, n)))
-        labels = _forced(xs, k, random_state)
+        k = int(max(1, min(n_themes, m)))  # at most one theme per distinct text
+        labels = _forced(uniq, inv, xs, k, random_state)
         method = f"knn-louvain consensus, forced k={k}"
-    elif n < 2 * MIN_THEME_SIZE:  # too few texts for two themes of minimal size
+    elif m < 2 * MIN_THEME_SIZE:  # too few distinct texts for two themes of minimal size
         labels = np.zeros(n, dtype=int)
     else:
-        labels = _dissolve_small(xs, _graph_partition(xs, resolution, random_state), min_size)
+        labels = _dissolve_small(xs, _graph_partition(uniq, resolution, random_state)[inv], min_size)
 
     labels, fit = _fit_and_isolate(xs, labels, isolate=n_themes is None)
     inverse = np.empty(n, dtype=int)
@@ -222,17 +231,17 @@ def cluster_embeddings(
     return Clustering(labels, fit, int(labels.max() + 1), method + " + reassign + Tukey isolation")
 
 
-def _forced(xs: np.ndarray, k: int, random_state: int) -> np.ndarray:
-    """Exactly k themes: raise the resolution until the graph gives >= k, then merge closest centroids."""
-    n = len(xs)
+def _forced(uniq: np.ndarray, inv: np.ndarray, xs: np.ndarray, k: int, random_state: int) -> np.ndarray:
+    """Exactly k themes (k <= distinct rows): raise the resolution until the graph gives >= k,
+    then merge the closest centroids. uniq (m, d) distinct rows, inv (n,) row -> distinct row."""
     if k == 1:
-        return np.zeros(n, dtype=int)
-    if k >= n:
-        return np.arange(n)
+        return np.zeros(len(xs), dtype=int)
+    if k >= len(uniq):
+        return inv.copy()
     resolution = BASE_RESOLUTION
     for _ in range(12):
-        labels = _graph_partition(xs, resolution, random_state)
+        labels = _graph_partition(uniq, resolution, random_state)
         if len(np.unique(labels)) >= k:
-            return _merge_to(xs, labels, k)
+            return _merge_to(xs, labels[inv], k)
         resolution *= 1.5
-    return _merge_to(xs, np.arange(n), k)  # not reached in practice: high resolutions give singletons
+    return _merge_to(xs, inv.copy(), k)  # not reached in practice: high resolutions give singletons
