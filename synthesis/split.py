@@ -17,8 +17,15 @@ _BULLET_START = re.compile(rf"^\s*{_BULLET}\s+")
 _SLASHED_BULLETS = re.compile(rf"\s+/\s+(?={_BULLET}\s)")
 _SEMICOLON = re.compile(r"\s*;\s*")
 # "mais" opposes two statements ("chaleureux mais manque de personnel"); "et",
-# "ou" and commas join parts of one idea too often to be split on.
-_BUT = re.compile(r",?\s+mais\s+", re.IGNORECASE)
+# "ou" and commas join parts of one idea too often to be split on. Even "mais"
+# mostly qualifies one idea ("correct mais pas exceptionnel", "non pas aux grandes
+# entreprises mais aux petites"): it splits only a short card whose second part
+# opens on a content word, i.e. states something new ("mais manque de personnel").
+_BUT = re.compile(r"(?<![.!?])\s*,?\s+mais\s+", re.IGNORECASE)
+_BUT_MAX_WORDS = 15
+#: "mais trop cher", "mais pas assez": the second part grades the first idea.
+_DEGREE_WORDS = frozenset({"trop", "très", "peu", "assez", "plus", "moins", "bien", "mal", "pas", "parfois", "souvent", "toujours", "jamais"})
+_SEMICOLON_MAX_WORDS = 25
 #: Words of three letters or more a segment needs to stand alone: one where the
 #: writer separated the ideas (line, bullet, ";"), two around "mais".
 _EXPLICIT_MIN_WORDS, _CONJUNCTION_MIN_WORDS = 1, 2
@@ -59,12 +66,25 @@ def _split_slashed_bullets(text: str) -> list[str]:
 
 
 def _split_semicolons(text: str) -> list[str]:
+    # In long prose a semicolon joins two clauses of one statement; on a card it lists ideas.
+    if len(text.split()) > _SEMICOLON_MAX_WORDS:
+        return [text]
     return [part.strip() for part in _SEMICOLON.split(text) if part.strip()]
 
 
 def _split_but(text: str) -> list[str]:
-    parts = _BUT.split(text)
-    return [part.strip() for part in parts if part.strip()] if len(parts) == 2 else [text]
+    parts = [part.strip() for part in _BUT.split(text)]
+    if len(parts) != 2 or not all(parts) or len(text.split()) > _BUT_MAX_WORDS:
+        return [text]
+    return parts if _opens_on_content_word(parts[1]) else [text]
+
+
+def _opens_on_content_word(text: str) -> bool:
+    """Not a function word ("pour", "ce", "très") nor an adverb in -ment ("légèrement")."""
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    first = re.split(r"[\s'’]+", text.casefold(), maxsplit=1)[0]
+    return first not in STOP_WORDS and first not in _DEGREE_WORDS and not first.endswith("ment")
 
 
 def _strip_bullet(part: str) -> str:
