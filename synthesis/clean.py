@@ -160,8 +160,12 @@ def _trimmed_phrase(span) -> Phrase | None:
         return None
     if any(token.is_punct and token.text not in "'’-" for token in tokens):
         return None  # a phrase spanning punctuation joins two ideas
-    if any(token.pos_ == "AUX" or "Fin" in token.morph.get("VerbForm") for token in tokens):
-        return None  # a clause ("un OT est en difficulté") reads as a fragment, not a heading
+    if any(token.pos_ in ("AUX", "PRON") or "Fin" in token.morph.get("VerbForm") for token in tokens):
+        return None  # a clause ("un OT est en difficulté", "les développer") reads as a fragment
+    if tokens[0].lemma_.casefold() in _SUPPORT_LEMMAS:
+        return None  # "Faire l'école": the support verb carries no theme
+    if any(a.pos_ == "CCONJ" and b.pos_ in ("DET", "ADP") for a, b in zip(tokens, tokens[1:])):
+        return None  # "citoyennes et des citoyens": a coordination cut in the middle of a list
     lemmas = tuple(_lemma(token) for token in tokens if _is_content(token))
     if not lemmas:
         return None

@@ -28,6 +28,8 @@ N_KEYWORDS = 6
 #: Family-wise error rate of the over-representation test over a theme's groups.
 OVER_REPRESENTATION_ALPHA = 0.05
 _MMR_DIVERSITY = 0.5
+#: Weights of closeness to the theme centre, c-TF-IDF specificity and card coverage in a label's score.
+LABEL_WEIGHTS = (0.4, 0.3, 0.3)
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,10 @@ def _rank_phrases(candidates, weights: dict[str, float], centre: np.ndarray, vec
         specificity /= math.sqrt(len(set(phrase.lemmas)))  # longer phrases should not win by adding words
         closeness = float(vectors[phrase.text] @ centre)
         coverage = support / n_members
-        score = 0.4 * closeness + 0.3 * min(specificity, 1.0) + 0.3 * coverage
+        # A heading should speak for many cards (coverage) in the theme's own terms
+        # (specificity), and mean what the theme means (closeness to its centre).
+        brevity = 1.0 - 0.03 * max(len(phrase.text.split()) - 3, 0)
+        score = (LABEL_WEIGHTS[0] * closeness + LABEL_WEIGHTS[1] * min(specificity, 1.0) + LABEL_WEIGHTS[2] * coverage) * brevity
         if all(lemma.isupper() for lemma in phrase.lemmas):
             score *= 0.5  # "OT et ADT" names who, not what: a label needs a content word
         scored.append((-score, len(phrase.text), phrase.text))

