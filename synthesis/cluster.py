@@ -5,10 +5,11 @@ Default method (chosen by measurement, see ``scripts/bench_quality.py``):
 1. kNN graph on cosine similarity over the distinct texts, k = round(sqrt(n)) neighbours
    (at most 30), edge weight = cosine.
 2. Louvain modularity communities (resolution 1.5 x 2**granularity), run with
-   several seeds; the runs are combined by iterated consensus (edges reweighted by the
-   share of runs that agree, up to 3 rounds; leftover disagreement: pairs grouped
+   10 seeds; the runs are combined by iterated consensus (edges reweighted by the
+   share of runs that agree, up to 2 rounds; leftover disagreement: pairs grouped
    together in at least half of the runs, average linkage), which removes most of
-   Louvain's seed-to-seed noise.
+   Louvain's seed-to-seed noise. More runs in fewer rounds (10 x 2 rather than 6 x 3,
+   same cost) measured more stable under 90 % subsampling, NMI within seed noise.
 3. Themes smaller than ``max(3, 2 % of n)`` are dissolved and their texts moved to
    the nearest theme centroid.
 4. Isolated ideas: a text whose best cosine to any theme centroid falls below the
@@ -30,8 +31,8 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
 BASE_RESOLUTION = 1.5  # Louvain resolution at granularity 0 (see bench: 1.0 is too coarse on consultation data)
-N_RUNS = 6  # Louvain runs per consensus round
-CONSENSUS_ROUNDS = 3
+N_RUNS = 10  # Louvain runs per consensus round (10 x 2 rounds: more stable than 6 x 3 at the same cost)
+CONSENSUS_ROUNDS = 2
 MAX_NEIGHBOURS = 30  # sqrt(n) neighbours, capped: keeps thousands of texts fast (and themes finer there)
 MIN_THEME_FRACTION = 0.02  # themes below 2 % of the texts (and below 3 texts) are dissolved
 MIN_THEME_SIZE = 3
