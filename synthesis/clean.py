@@ -150,6 +150,16 @@ def _phrase_spans(doc):
         yield doc[:]
 
 
+def _cuts_a_word(first, last) -> bool:
+    doc = first.doc
+    def joins(left: str, right: str) -> bool:
+        return (left.isalnum() or left == "-") and (right.isalnum() or right == "-")
+
+    glued_before = first.i > 0 and not doc[first.i - 1].whitespace_ and joins(doc[first.i - 1].text[-1:], first.text[:1])
+    glued_after = last.i + 1 < len(doc) and not last.whitespace_ and joins(last.text[-1:], doc[last.i + 1].text[:1])
+    return glued_before or glued_after or not (first.text[:1].isalnum() and last.text[-1:].isalnum())
+
+
 def _trimmed_phrase(span) -> Phrase | None:
     tokens = list(span)
     while tokens and (tokens[0].pos_ in EDGE_POS or tokens[0].lemma_.casefold() in _LEADING_QUANTIFIERS):
@@ -158,6 +168,8 @@ def _trimmed_phrase(span) -> Phrase | None:
         tokens.pop()
     if not tokens or len(tokens) > MAX_PHRASE_TOKENS:
         return None
+    if _cuts_a_word(tokens[0], tokens[-1]):
+        return None  # "Turn-over" tokenised as "Turn" "-over": never keep half of it
     if any(token.is_punct and token.text not in "'’-" for token in tokens):
         return None  # a phrase spanning punctuation joins two ideas
     if any(token.pos_ in ("AUX", "PRON") or "Fin" in token.morph.get("VerbForm") for token in tokens):

@@ -133,7 +133,7 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
 
 
 def _print_run_summary(synthesis, written: list[Path]) -> None:
-    from synthesis.report.wording import all_warnings, category_title, run_summary
+    from synthesis.report.wording import all_warnings, category_title, plural, run_summary
 
     counts = run_summary(synthesis)
     if synthesis.skipped_rows:
@@ -144,7 +144,10 @@ def _print_run_summary(synthesis, written: list[Path]) -> None:
     for category in synthesis.categories:
         themes = [t for t in category.themes if not t.isolated]
         isolated = sum(t.n_cards for t in category.themes if t.isolated)
-        click.echo(f"  {category_title(category.category)} : {category.n_cards} cartes, {len(themes)} thèmes, {isolated} idées isolées")
+        click.echo(
+            f"  {category_title(category.category)} : {plural(category.n_cards, 'carte')}, {plural(len(themes), 'thème')}, "
+            f"{plural(isolated, 'idée isolée', 'idées isolées')}"
+        )
     click.echo("Fichiers écrits : " + ", ".join(str(path) for path in written))
 
 

@@ -30,6 +30,8 @@ OVER_REPRESENTATION_ALPHA = 0.05
 _MMR_DIVERSITY = 0.5
 #: Weights of closeness to the theme centre, c-TF-IDF specificity and card coverage in a label's score.
 LABEL_WEIGHTS = (0.4, 0.3, 0.3)
+#: How much a candidate label loses for resembling a label already given in the category (MMR).
+LABEL_DIVERSITY = 0.2
 
 
 @dataclass(frozen=True)
@@ -151,25 +153,42 @@ def theme_labels(data: CategoryInput, members: dict[int, np.ndarray], keywords: 
     """A distinct 2–7 word label per theme, chosen among phrases written in its cards.
 
     Each candidate is scored by class-based TF-IDF of its lemmas (specific to
-    this theme against the other themes of the category) and by the cosine
-    between its vector and the theme's centre; labels are then assigned in
-    order of theme size so that no two themes of a category share one.
+    this theme against the other themes of the category), by the share of the
+    theme's cards it speaks for, and by the cosine between its vector and the
+    theme's centre. Labels are assigned in order of theme size, with maximal
+    marginal relevance: a candidate close to a label already given to another
+    theme is demoted, and no two themes of a category share a label.
     """
     weights = class_tfidf(data.cleaned, data.labels, list(members))
     candidates = {label: _phrase_candidates(data.cleaned, idx) for label, idx in members.items()}
     all_texts = sorted({phrase.text for phrases in candidates.values() for phrase, _ in phrases})
     phrase_vectors = dict(zip(all_texts, encode(all_texts))) if all_texts else {}
     used: set[str] = set()
+    chosen_vectors: list[np.ndarray] = []
     labels = {}
     for label in sorted(members, key=lambda lab: (-len(members[lab]), lab)):
         centre = _unit(data.vectors[members[label]].mean(axis=0))
-        ranked = _rank_phrases(candidates[label], weights[label], centre, phrase_vectors, len(members[label]))
-        chosen = next((text for text in ranked if text.casefold() not in used), None)
+        scored = _score_phrases(candidates[label], weights[label], centre, phrase_vectors, len(members[label]))
+        chosen = _most_relevant_unused(scored, phrase_vectors, chosen_vectors, used)
         if chosen is None:
             chosen = _fallback_label(keywords[label], used)
+        else:
+            chosen_vectors.append(phrase_vectors[chosen])
         used.add(chosen.casefold())
-        labels[label] = chosen
+        labels[label] = _capitalise(chosen)
     return labels
+
+
+def _most_relevant_unused(scored: list[tuple[float, str]], vectors: dict, chosen_vectors: list, used: set[str]) -> str | None:
+    best, best_value = None, -math.inf
+    for score, text in scored:
+        if text.casefold() in used:
+            continue
+        redundancy = max((float(vectors[text] @ other) for other in chosen_vectors), default=0.0)
+        value = score - LABEL_DIVERSITY * max(redundancy, 0.0)
+        if value > best_value or (value == best_value and text < best):
+            best, best_value = text, value
+    return best
 
 
 def class_tfidf(cleaned: Sequence[CleanText], labels: np.ndarray, theme_ids: Sequence[int]) -> dict[int, dict[str, float]]:
@@ -201,7 +220,8 @@ def _phrase_candidates(cleaned: Sequence[CleanText], indices: np.ndarray) -> lis
     return [(phrase, sum(set(phrase.lemmas) <= lemmas for lemmas in lemma_sets)) for phrase in seen.values()]
 
 
-def _rank_phrases(candidates, weights: dict[str, float], centre: np.ndarray, vectors: dict, n_members: int) -> list[str]:
+def _score_phrases(candidates, weights: dict[str, float], centre: np.ndarray, vectors: dict, n_members: int) -> list[tuple[float, str]]:
+    """(score, phrase) for each candidate label of one theme."""
     if not candidates:
         return []
     best_weight = max(weights.values(), default=1.0) or 1.0
@@ -217,8 +237,8 @@ def _rank_phrases(candidates, weights: dict[str, float], centre: np.ndarray, vec
         score = (LABEL_WEIGHTS[0] * closeness + LABEL_WEIGHTS[1] * min(specificity, 1.0) + LABEL_WEIGHTS[2] * coverage) * brevity
         if all(lemma.isupper() for lemma in phrase.lemmas):
             score *= 0.5  # "OT et ADT" names who, not what: a label needs a content word
-        scored.append((-score, len(phrase.text), phrase.text))
-    return [_capitalise(text) for _, _, text in sorted(scored)]
+        scored.append((score, phrase.text))
+    return scored
 
 
 def _fallback_label(keywords: list[str], used: set[str]) -> str:

@@ -81,3 +81,9 @@ def test_bad_input_is_one_line_with_exit_code_2_and_no_traceback(runner, tmp_pat
     assert expected in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out" / "themes.json").exists()
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = (DEMO_CSV.parents[2] / "README.md").read_text(encoding="utf-8")
+    for name in main.commands:
+        assert f"synth {name}" in readme, name

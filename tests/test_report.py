@@ -60,12 +60,16 @@ def test_quotes_are_verbatim_and_multi_group_themes_quote_two_groups(demo_synthe
             assert len({quote.group for quote in theme.quotes}) >= 2, theme.label
 
 
-def test_labels_are_unique_per_category_and_two_to_seven_words(demo_synthesis):
+def test_labels_are_unique_per_category_two_to_seven_words_and_end_on_a_content_word(demo_synthesis):
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
     for category in demo_synthesis.categories:
         labels = [theme.label.casefold() for theme in category.themes]
         assert len(labels) == len(set(labels))
         for theme in category.themes:
-            assert 2 <= len(theme.label.split()) <= 7, theme.label
+            words = theme.label.split()
+            assert 2 <= len(words) <= 7, theme.label
+            assert words[-1].casefold().strip("'’") not in STOP_WORDS, theme.label
 
 
 def test_markdown_report_tells_how_many_groups_raised_each_theme(demo_output, demo_synthesis):
