@@ -133,7 +133,8 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
 
 
 def _print_run_summary(synthesis, written: list[Path]) -> None:
-    from synthesis.report.wording import all_warnings, category_title, plural, run_summary
+    from synthesis.french import plural
+    from synthesis.report.wording import all_warnings, category_title, run_summary
 
     counts = run_summary(synthesis)
     if synthesis.skipped_rows:

@@ -56,6 +56,7 @@ from synthesis.cards import (
     CardSet,
     InputError,
 )
+from synthesis.french import plural, plural_suffix
 
 __all__ = ["load_cards", "normalise_category", "normalise_group", "SYNONYMS"]
 
@@ -628,7 +629,7 @@ def _cards_with_unique_ids(drafts: list[_Draft], label: str, unit: str) -> tuple
     messages = [
         f"{label} : identifiant « {card_id} » en double "
         f"({_rows_text([holder[card_id]] + [row for row, _ in copies], unit)}) ; cartes gardées, "
-        f"renommée{_plural(len(copies))} {', '.join(f'« {new} »' for _, new in copies)}."
+        f"renommée{plural_suffix(len(copies))} {', '.join(f'« {new} »' for _, new in copies)}."
         for card_id, copies in renamed.items()
     ]
     return cards, messages
@@ -647,9 +648,9 @@ def _cell_warnings(drafts: list[_Draft], headers: dict[str, str], label: str, un
         unreadable = [d.row for d in drafts if d.votes and _parse_votes(d.votes) is None]
         if unreadable:
             found.append(
-                f"{label}, colonne « {headers['votes']} » : {_count(len(unreadable), 'valeur')} de votes "
-                f"illisible{_plural(len(unreadable))} ({_rows_text(unreadable, unit)}), "
-                f"ignorée{_plural(len(unreadable))} ; attendu un entier positif ou nul."
+                f"{label}, colonne « {headers['votes']} » : {plural(len(unreadable), 'valeur')} de votes "
+                f"illisible{plural_suffix(len(unreadable))} ({_rows_text(unreadable, unit)}), "
+                f"ignorée{plural_suffix(len(unreadable))} ; attendu un entier positif ou nul."
             )
     return found
 
@@ -658,8 +659,8 @@ def _empty_cell_warning(rows: list[int], header: str, what: str, default: str, l
     if not rows:
         return []
     return [
-        f"{label}, colonne « {header} » : {_count(len(rows), 'carte')} sans {what} "
-        f"({_rows_text(rows, unit)}), rangée{_plural(len(rows))} dans « {default} »."
+        f"{label}, colonne « {header} » : {plural(len(rows), 'carte')} sans {what} "
+        f"({_rows_text(rows, unit)}), rangée{plural_suffix(len(rows))} dans « {default} »."
     ]
 
 
@@ -670,7 +671,7 @@ def _unknown_category_warnings(drafts: list[_Draft], header: str, label: str) ->
         if draft.category and category not in CATEGORIES:
             counts[category] = counts.get(category, 0) + 1
     return [
-        f"{label}, colonne « {header} » : catégorie « {category} » non reconnue ({_count(count, 'carte')}), "
+        f"{label}, colonne « {header} » : catégorie « {category} » non reconnue ({plural(count, 'carte')}), "
         f"gardée telle quelle. Catégories reconnues : {', '.join(CATEGORIES)}."
         for category, count in counts.items()
     ]
@@ -683,7 +684,7 @@ def _extra_cell_warnings(table: _Table, label: str) -> list[str]:
     if not rows:
         return []
     return [
-        f"{label} : {_count(len(rows), table.unit)} avec plus de cellules que d'en-têtes "
+        f"{label} : {plural(len(rows), table.unit)} avec plus de cellules que d'en-têtes "
         f"({_rows_text(rows, table.unit)}) ; ces cellules sont ignorées. "
         "Vérifiez le séparateur et les guillemets."
     ]
@@ -697,14 +698,6 @@ def _extra_cell_warnings(table: _Table, label: str) -> list[str]:
 def _quote_list(names) -> str:
     quoted = [f"« {name} »" for name in names if name]
     return ", ".join(quoted) if quoted else "(aucun nom de colonne)"
-
-
-def _count(count: int, noun: str) -> str:
-    return f"{count} {noun}{_plural(count)}"
-
-
-def _plural(count: int) -> str:
-    return "s" if count > 1 else ""
 
 
 def _rows_text(rows: list[int], unit: str) -> str:

@@ -17,6 +17,7 @@ from scipy.stats import hypergeom
 
 from synthesis.cards import IdeaUnit, group_sort_key
 from synthesis.clean import CleanText, Phrase, comparison_key
+from synthesis.french import plural
 from synthesis.result import ISOLATED_LABEL, SPECIFIC, TRANSVERSAL, CategoryResult, Quote, Theme
 
 Encode = Callable[[list[str]], np.ndarray]
@@ -331,17 +332,15 @@ def category_summary(result: CategoryResult, total_groups: int) -> str:
         text = f"Les thèmes les plus partagés sont {', '.join(parts[:-1])} et {parts[-1]}."
     transversal = [t for t in ranked if t.scope == TRANSVERSAL]
     if transversal:
-        text += f" {len(transversal)} thème{'s' if len(transversal) > 1 else ''} transversa{'ux' if len(transversal) > 1 else 'l'} (au moins deux tiers des groupes)."
+        text += f" {plural(len(transversal), 'thème transversal', 'thèmes transversaux')} (au moins deux tiers des groupes)."
     isolated = next((t for t in result.themes if t.isolated), None)
     if isolated:
-        text += f" {isolated.n_cards} idée{'s' if isolated.n_cards > 1 else ''} isolée{'s' if isolated.n_cards > 1 else ''}."
+        text += f" {plural(isolated.n_cards, 'idée isolée', 'idées isolées')}."
     return text
 
 
 def _count_phrase(theme: Theme, total_groups: int) -> str:
-    groups = f"{theme.n_groups} groupe{'s' if theme.n_groups > 1 else ''} sur {total_groups}"
-    cards = f"{theme.n_cards} carte{'s' if theme.n_cards > 1 else ''}"
-    return f"{groups}, {cards}"
+    return f"{plural(theme.n_groups, 'groupe')} sur {total_groups}, {plural(theme.n_cards, 'carte')}"
 
 
 # --- helpers -------------------------------------------------------------------

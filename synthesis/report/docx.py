@@ -6,7 +6,8 @@ from pathlib import Path
 
 from docx import Document
 
-from synthesis.report.wording import all_warnings, category_title, intro, plural, quote_line, theme_facts
+from synthesis.french import plural
+from synthesis.report.wording import all_warnings, category_title, intro, quote_line, theme_facts
 from synthesis.result import Synthesis
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from synthesis.report.wording import all_warnings, category_title, intro, plural, theme_facts
+from synthesis.french import plural
+from synthesis.report.wording import all_warnings, category_title, intro, theme_facts
 
 _environment = Environment(
     loader=PackageLoader("synthesis.report", "templates"),

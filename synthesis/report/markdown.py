@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from synthesis.report.wording import all_warnings, category_title, intro, plural, quote_line, theme_facts
+from synthesis.french import plural
+from synthesis.report.wording import all_warnings, category_title, intro, quote_line, theme_facts
 from synthesis.result import Synthesis
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from synthesis.cards import CATEGORIES
+from synthesis.french import plural
 from synthesis.result import SPECIFIC, TRANSVERSAL, Synthesis, Theme
 
 CATEGORY_TITLES = {
@@ -16,10 +17,6 @@ CATEGORY_TITLES = {
 
 def category_title(category: str) -> str:
     return CATEGORY_TITLES.get(category, category[:1].upper() + category[1:])
-
-
-def plural(n: int, word: str, plural_word: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural_word or word + 's')}"
 
 
 def theme_facts(theme: Theme, total_groups: int) -> str:
