@@ -29,6 +29,8 @@ N_KEYWORDS = 6
 #: Family-wise error rate of the over-representation test over a theme's groups.
 OVER_REPRESENTATION_ALPHA = 0.05
 _MMR_DIVERSITY = 0.5
+#: Score bonus of a quote from a group not quoted yet, so a multi-group theme shows several groups.
+_NEW_GROUP_BONUS = 0.15
 #: Weights of closeness to the theme centre, c-TF-IDF specificity and card coverage in a label's score.
 LABEL_WEIGHTS = (0.4, 0.3, 0.3)
 #: How much a candidate label loses for resembling a label already given in the category (MMR).
@@ -270,16 +272,17 @@ def select_quotes(
     chosen: list[int] = []
     while pool and len(chosen) < n_quotes:
         groups_quoted = {units[i].group for i in chosen}
-
-        def score(i: int) -> float:
-            redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
-            new_group = 0.15 if units[i].group not in groups_quoted else 0.0
-            return (1 - _MMR_DIVERSITY) * fit[i] - _MMR_DIVERSITY * redundancy + new_group
-
-        best = max(pool, key=lambda i: (score(i), -i))
+        best = max(pool, key=lambda i: (_quote_score(i, chosen, groups_quoted, vectors, fit, units), -i))
         chosen.append(best)
         pool.remove(best)
     return chosen
+
+
+def _quote_score(i: int, chosen: list[int], groups_quoted: set[str], vectors: np.ndarray, fit: np.ndarray, units) -> float:
+    """MMR: central (fit), unlike the quotes already chosen, with a bonus for a group not yet quoted."""
+    redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
+    new_group = _NEW_GROUP_BONUS if units[i].group not in groups_quoted else 0.0
+    return (1 - _MMR_DIVERSITY) * fit[i] - _MMR_DIVERSITY * redundancy + new_group
 
 
 # --- ranking and consensus ------------------------------------------------------
