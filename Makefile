@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/synth cluster $(DEMO) -o synth-out
+	$(BIN)/synth cluster $(DEMO) -o synth-out --title "Journée du réseau des OGD d'Occitanie, octobre 2023 (corpus illustratif)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

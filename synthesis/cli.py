@@ -105,10 +105,11 @@ def main():
 @click.option("--split/--no-split", default=True, show_default=True,
               help="Découper les cartes qui portent clairement plusieurs idées (puces, retours à la ligne, « ; », « mais »).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine des étapes aléatoires (même entrée, même graine : même résultat).")
+@click.option("--title", help="Titre du compte rendu (par défaut : « Compte rendu — FICHIER »).")
 @click.option("-q", "--quiet", is_flag=True, help="N'afficher que les erreurs et le résumé final.")
 @column_options
 @handle_errors
-def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, quiet, text_column, group_column,
+def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, quiet, text_column, group_column,
             category_column, id_column, sheet):
     """Regrouper les cartes de FICHIER par thème et écrire le compte rendu.
 
@@ -127,6 +128,8 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
         _stderr(f"Attention : {warning}", err_style="yellow")
     settings = Settings(model=model, n_themes=n_themes, granularity=granularity, n_quotes=n_quotes, split=split, seed=seed)
     synthesis = synthesize(card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty())
+    if title:
+        synthesis.title = title
     say(f"Écriture des résultats dans {output_dir}")
     written = write_outputs(synthesis, output_dir)
     _print_run_summary(synthesis, written)

@@ -81,6 +81,12 @@ class Synthesis:
     skipped_rows: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     settings: dict = field(default_factory=dict)
+    #: Report title; by default "Compte rendu — <file name>".
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.title:
+            self.title = f"Compte rendu — {self.source.name}"
 
     @property
     def n_groups(self) -> int:

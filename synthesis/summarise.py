@@ -8,6 +8,7 @@ label phrases in the same vector space as the cards).
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ OVER_REPRESENTATION_ALPHA = 0.05
 _MMR_DIVERSITY = 0.5
 #: Score bonus of a quote from a group not quoted yet, so a multi-group theme shows several groups.
 _NEW_GROUP_BONUS = 0.15
+_TERSE_QUOTE_PENALTY = 0.15
 #: Weights of closeness to the theme centre, c-TF-IDF specificity and card coverage in a label's score.
 LABEL_WEIGHTS = (0.4, 0.3, 0.3)
 #: How much a candidate label loses for resembling a label already given in the category (MMR).
@@ -282,7 +284,9 @@ def _quote_score(i: int, chosen: list[int], groups_quoted: set[str], vectors: np
     """MMR: central (fit), unlike the quotes already chosen, with a bonus for a group not yet quoted."""
     redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
     new_group = _NEW_GROUP_BONUS if units[i].group not in groups_quoted else 0.0
-    return (1 - _MMR_DIVERSITY) * fit[i] - _MMR_DIVERSITY * redundancy + new_group
+    # A one-word card ("TS", "Motivation !!") says little to a reader of the report.
+    terse = _TERSE_QUOTE_PENALTY if len(re.findall(r"\w+", units[i].text)) < 2 else 0.0
+    return (1 - _MMR_DIVERSITY) * fit[i] - _MMR_DIVERSITY * redundancy + new_group - terse
 
 
 # --- ranking and consensus ------------------------------------------------------

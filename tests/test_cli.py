@@ -29,10 +29,13 @@ def test_version(runner):
 
 
 def test_cluster_on_the_demo_corpus_writes_the_report_and_a_run_summary(runner, tmp_path, use_embedder):
-    result = runner.invoke(main, ["cluster", str(DEMO_CSV), "-o", str(tmp_path), "--quiet"])
+    title = "Journée du réseau — <test>"
+    result = runner.invoke(main, ["cluster", str(DEMO_CSV), "-o", str(tmp_path), "--quiet", "--title", title])
     assert result.exit_code == 0, result.output
     assert {"compte-rendu.md", "themes.json", "cartes.csv"} <= {p.name for p in tmp_path.iterdir()}
     assert "Cartes lues : 380 · placées : 375 · ignorées (sans texte) : 5" in result.output
+    assert (tmp_path / "compte-rendu.md").read_text(encoding="utf-8").startswith("# Journée du réseau — \\<test\\>\n")
+    assert "<h1>Journée du réseau — &lt;test&gt;</h1>" in (tmp_path / "compte-rendu.html").read_text(encoding="utf-8")
 
 
 def test_forced_number_of_themes_is_honoured(runner, tmp_path, use_embedder):

@@ -13,8 +13,8 @@ from synthesis.result import Synthesis
 
 def write_docx(synthesis: Synthesis, path: Path) -> None:
     document = Document()
-    document.core_properties.title = f"Compte rendu — {synthesis.source.name}"
-    document.add_heading(f"Compte rendu — {_docx_safe(synthesis.source.name)}", level=0)
+    document.core_properties.title = _docx_safe(synthesis.title)
+    document.add_heading(_docx_safe(synthesis.title), level=0)
     document.add_paragraph(intro(synthesis))
     for category in synthesis.categories:
         document.add_heading(category_title(category.category), level=1)

@@ -8,7 +8,7 @@ from synthesis.result import Synthesis
 
 
 def render_markdown(synthesis: Synthesis) -> str:
-    lines = [f"# Compte rendu — {_escape(synthesis.source.name)}", "", intro(synthesis), ""]
+    lines = [f"# {_escape(synthesis.title)}", "", intro(synthesis), ""]
     for category in synthesis.categories:
         lines += [f"## {category_title(category.category)}", "", _escape(category.summary), ""]
         rank = 0

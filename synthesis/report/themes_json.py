@@ -16,6 +16,7 @@ def themes_document(synthesis: Synthesis) -> dict:
         "schema": SCHEMA_ID,
         "generator": {"name": "synth", "version": __version__},
         "source": synthesis.source.name,
+        "title": synthesis.title,
         "embedder": synthesis.embedder,
         "method": synthesis.method,
         "settings": synthesis.settings,
