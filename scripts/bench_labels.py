@@ -6,7 +6,7 @@ whether its label or keywords share a lemma with the moderator theme or the
 moderator tags of its majority gold class (tags of the theme's own cards of
 that class). Prints that rate and a sample of labels next to their gold theme.
 
-    python scripts/bench_labels.py [--eval-dir DIR] [--show 10]
+    python scripts/bench_labels.py [--eval-dir DIR] [--show 10] [--granularity 1]
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from synthesis.clean import clean_texts  # noqa: E402
 from synthesis.load import load_cards  # noqa: E402
-from synthesis.pipeline import synthesize  # noqa: E402
+from synthesis.pipeline import Settings, synthesize  # noqa: E402
 
 DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 
@@ -42,13 +42,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR)
     parser.add_argument("--show", type=int, default=10, help="labels to print with their gold theme")
+    parser.add_argument("--granularity", type=float, default=0.0, help="as synth cluster --granularity")
     args = parser.parse_args()
     path = args.eval_dir / "makeorg_themes_fr.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         gold = {row["id"]: row for row in csv.DictReader(handle)}
 
     start = time.perf_counter()
-    synthesis = synthesize(load_cards(path, text_column="text", id_column="id"))
+    synthesis = synthesize(load_cards(path, text_column="text", id_column="id"), Settings(granularity=args.granularity))
     elapsed = time.perf_counter() - start
 
     rows, matched = [], 0

@@ -20,6 +20,8 @@ CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
 EDGE_POS = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PUNCT", "PRON", "AUX", "PART", "SYM", "X", "SPACE", "ADV", "NUM"})
 #: Quantifier-like adjectives that make a poor first word for a label ("Tous les OT", "Différents outils").
 _LEADING_QUANTIFIERS = frozenset({"tout", "différent", "chaque", "autre", "certain", "plusieurs", "même", "divers", "quelque"})
+#: Nouns of prepositional locutions ("au sein de", "au niveau de", "en matière de"): not a subject.
+_LOCUTION_NOUNS = frozenset({"sein", "niveau", "matière", "terme", "cadre", "lieu", "faveur", "vue"})
 MAX_PHRASE_TOKENS = 7
 
 # Modal and support verbs open many cards ("Il faut…", "Pouvoir…") without
@@ -150,6 +152,10 @@ def _phrase_spans(doc):
         yield doc[:]
 
 
+def _opens_locution(tokens) -> bool:
+    return len(tokens) > 1 and tokens[0].lemma_.casefold() in _LOCUTION_NOUNS and tokens[1].pos_ == "ADP"
+
+
 def _cuts_a_word(first, last) -> bool:
     doc = first.doc
     def joins(left: str, right: str) -> bool:
@@ -162,7 +168,7 @@ def _cuts_a_word(first, last) -> bool:
 
 def _trimmed_phrase(span) -> Phrase | None:
     tokens = list(span)
-    while tokens and (tokens[0].pos_ in EDGE_POS or tokens[0].lemma_.casefold() in _LEADING_QUANTIFIERS):
+    while tokens and (tokens[0].pos_ in EDGE_POS or tokens[0].lemma_.casefold() in _LEADING_QUANTIFIERS or _opens_locution(tokens)):
         tokens.pop(0)
     while tokens and (tokens[-1].pos_ in EDGE_POS or tokens[-1].is_stop):
         tokens.pop()

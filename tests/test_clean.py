@@ -37,3 +37,11 @@ def test_hostile_and_empty_looking_texts_do_not_break_the_pipeline():
     cleaned = clean_texts(["🙂🙂", "=SUM(A1)", "x" * 10_000, "The network is great", "\x00\x07 ok"])
     assert len(cleaned) == 5
     assert all(item.text for item in cleaned)
+
+
+def test_phrases_skip_prepositional_locutions_and_half_words():
+    cleaned = clean_texts(["Enseigner la laïcité au sein des écoles", "Turn-over des équipes important"])
+    texts = [phrase.text for item in cleaned for phrase in item.phrases]
+    assert not any(text.startswith(("sein des", "Sein des")) for text in texts)
+    assert not any(text.startswith(("-", "over")) for text in texts)
+    assert "Turn-over des équipes important" in texts
