@@ -95,6 +95,3 @@ class Synthesis:
     def themes(self):
         for category in self.categories:
             yield from category.themes
-
-    def units_of(self, card_id: str) -> list[IdeaUnit]:
-        return [unit for unit in self.units if unit.card_id == card_id]

@@ -90,8 +90,11 @@ def find_near_duplicates(cleaned: Sequence[CleanText], vectors: np.ndarray) -> l
     if len(cleaned) < 2:
         return result
     similarity = vectors @ vectors.T
+    keys = np.array([text.key for text in cleaned], dtype=object)
     for i in range(1, len(cleaned)):
-        for j in range(i):
+        # Only the few close or same-key cards need the exact check (keeps thousands of cards fast).
+        candidates = np.flatnonzero((similarity[i, :i] >= DUPLICATE_SIMILARITY) | (keys[:i] == keys[i]))
+        for j in candidates.tolist():
             if result[j] is None and _same_wording(cleaned[i], cleaned[j], similarity[i, j]):
                 result[i] = j
                 break

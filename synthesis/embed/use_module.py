@@ -9,6 +9,7 @@ weights are ever downloaded: they are read from the installed package.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -54,7 +55,7 @@ class USEModule(InputModule):
         ids = features["token_ids"]
         out = np.empty((len(ids), USE_DIMENSION), dtype=np.float32)
         backend = self._backend
-        with backend._threadpool(limits=self.threads, user_api="blas") if backend._threadpool else _null():
+        with backend._threadpool(limits=self.threads, user_api="blas") if backend._threadpool else nullcontext():
             for start, stop in _micro_batches(ids):
                 backend._encode_batch(ids[start:stop], sum(map(len, ids[start:stop])), out[start:stop])
         features["sentence_embedding"] = torch.from_numpy(out)
@@ -87,11 +88,3 @@ def _micro_batches(ids: list[list[int]]):
         tokens += len(sentence)
     if start < len(ids):
         yield start, len(ids)
-
-
-class _null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
