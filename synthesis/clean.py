@@ -1,7 +1,7 @@
 """Clean stage: French text -> lemmas, candidate phrases and a near-duplicate key (spaCy).
 
 One spaCy pass per text gives everything the later stages need, as plain
-tuples of strings: content lemmas (for lexical similarity and keywords) and
+tuples of strings: content lemmas (for keywords and label scoring) and
 candidate phrases in the card's own words (for theme labels).
 """
 
@@ -83,13 +83,14 @@ def normalise_text(text: str) -> str:
 
 def _lower_unless_acronym(match: re.Match) -> str:
     word = match.group(0)
-    if len(word) <= 4 and word.casefold() not in _french_stop_words():
+    if len(word) <= 4 and word.casefold() not in french_stop_words():
         return word
     return word.lower()
 
 
 @lru_cache(maxsize=1)
-def _french_stop_words() -> frozenset[str]:
+def french_stop_words() -> frozenset[str]:
+    """spaCy's French stop words (importable without loading the pipeline)."""
     from spacy.lang.fr.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS)

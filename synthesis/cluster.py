@@ -182,7 +182,6 @@ def cluster_embeddings(
     *,
     n_themes: int | None = None,
     granularity: float = 0.0,
-    lexical: list[list[str]] | None = None,
     random_state: int = 0,
 ) -> Clustering:
     """Group texts by theme.
@@ -191,11 +190,8 @@ def cluster_embeddings(
     n_themes: force exactly this many themes (capped at the number of distinct texts);
         no isolated bucket then.
     granularity: 0 = default; -1 roughly halves, +1 roughly doubles the number of themes.
-    lexical: accepted for API stability but unused: mixing lemma TF-IDF similarity did not
-        help on consultation-like data (see bench), so the default ignores it.
     random_state: seed of the Louvain runs (results are deterministic for a given seed).
     """
-    del lexical  # measured: no consistent gain, see module docstring / bench
     emb = np.asarray(embeddings)
     n = emb.shape[0] if emb.ndim == 2 else 0
     method = f"knn-louvain consensus r={BASE_RESOLUTION}x2^{granularity:g}"

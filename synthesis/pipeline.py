@@ -54,7 +54,6 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
             vectors[indices],
             n_themes=settings.n_themes,
             granularity=settings.granularity,
-            lexical=[list(cleaned[i].lemmas) for i in indices],
             random_state=settings.seed,
         )
         method = clustering.method

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from synthesis.cards import Card, IdeaUnit
+from synthesis.clean import french_stop_words
 
 _BULLET = r"(?:[-–—•*·▪►+]|\d{1,2}[.)])"
 _BULLET_START = re.compile(rf"^\s*{_BULLET}\s+")
@@ -81,10 +82,8 @@ def _split_but(text: str) -> list[str]:
 
 def _opens_on_content_word(text: str) -> bool:
     """Not a function word ("pour", "ce", "très") nor an adverb in -ment ("légèrement")."""
-    from spacy.lang.fr.stop_words import STOP_WORDS
-
     first = re.split(r"[\s'’]+", text.casefold(), maxsplit=1)[0]
-    return first not in STOP_WORDS and first not in _DEGREE_WORDS and not first.endswith("ment")
+    return first not in french_stop_words() and first not in _DEGREE_WORDS and not first.endswith("ment")
 
 
 def _strip_bullet(part: str) -> str:
