@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from synthesis.cluster import Clustering, cluster_embeddings
+from synthesis.cluster import Clustering, _average_linkage_cut, _consensus, cluster_embeddings
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 MAKEORG = EVAL / "makeorg_themes_fr.csv"
@@ -141,3 +141,30 @@ def test_zero_vectors_do_not_crash(subset):
     assert c.n_themes >= 1
     assert cluster_embeddings(emb, n_themes=5).n_themes == 5
     assert cluster_embeddings(np.zeros((4, 8))).n_themes == 1
+
+
+def test_consensus_with_many_identical_profiles():
+    # Runs that agree on almost every item: scipy 1.17's average linkage built an
+    # invalid tree on such all-zero ties and the whole clustering crashed.
+    runs = np.full((10, 51), 2)
+    runs[:4, 27] = 7  # separated in 4 runs of 10: less than half, stays with the rest
+    runs[0, [12, 34, 40]] = 7
+    runs[0, 30] = 9
+    labels = _consensus(list(runs))
+    assert len(set(labels.tolist())) == 1
+
+    runs[:6, 27] = 7  # separated in most runs: its own group
+    labels = _consensus(list(runs))
+    assert labels[27] != labels[0] and len(set(np.delete(labels, 27).tolist())) == 1
+
+
+def test_average_linkage_cut_matches_scipy_on_distinct_distances():
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist, squareform
+
+    points = np.random.default_rng(0).random((60, 3))
+    dist = squareform(pdist(points))
+    for threshold in (0.1, 0.3, 0.6):
+        ours = _average_linkage_cut(dist, np.ones(60), threshold)
+        reference = fcluster(linkage(pdist(points), "average"), t=threshold, criterion="distance")
+        assert adjusted_rand_score(reference, ours) == 1.0
