@@ -5,7 +5,7 @@ For each ../shared/eval/*.csv: (a) the whole set, (b) workshop-scale draws (fixe
 true number of labels (an oracle a real user does not have). Isolated texts (-1) count as
 one more group in ARI/NMI.
 
-    python scripts/bench_quality.py [--quick] [--eval-dir DIR] [--draws N]
+    python scripts/bench_quality.py [--quick] [--eval-dir DIR] [--draws N] [--pairs N]
 """
 
 from __future__ import annotations
@@ -89,14 +89,20 @@ def kmeans_oracle(emb: np.ndarray, gold: np.ndarray) -> np.ndarray:
     return KMeans(len(set(gold.tolist())), n_init=10, random_state=0).fit_predict(emb)
 
 
-def stability(texts: list[str], seed: int = 1) -> float:
-    """ARI between synth runs on two random 90 % subsamples, on their common texts."""
-    rng = np.random.default_rng(seed)
-    n = len(texts)
-    a, b = (np.sort(rng.choice(n, int(0.9 * n), replace=False)) for _ in range(2))
-    la, lb = run_synth([texts[i] for i in a])[0], run_synth([texts[i] for i in b])[0]
-    common = np.intersect1d(a, b)
-    return adjusted_rand_score(la[np.searchsorted(a, common)], lb[np.searchsorted(b, common)])
+def stability(texts: list[str], pairs: int) -> tuple[float, float, float]:
+    """ARI between synth runs on two random 90 % subsamples, on their common texts.
+
+    -> (mean, min, max) over `pairs` independent pairs: one pair alone varies by +-0.04.
+    """
+    values = []
+    for seed in range(1, pairs + 1):
+        rng = np.random.default_rng(seed)
+        n = len(texts)
+        a, b = (np.sort(rng.choice(n, int(0.9 * n), replace=False)) for _ in range(2))
+        la, lb = run_synth([texts[i] for i in a])[0], run_synth([texts[i] for i in b])[0]
+        common = np.intersect1d(a, b)
+        values.append(adjusted_rand_score(la[np.searchsorted(a, common)], lb[np.searchsorted(b, common)]))
+    return float(np.mean(values)), float(np.min(values)), float(np.max(values))
 
 
 def fmt_row(name: str, s: dict, oracle: dict, seconds: float) -> str:
@@ -109,7 +115,7 @@ def fmt_row(name: str, s: dict, oracle: dict, seconds: float) -> str:
 HEADER = f"{'set':34s} {'ARI':>6s} {'NMI':>6s} {'k':>6s} {'gold':>5s} {'isol':>5s} {'time':>8s} | {'KM-ARI':>6s} {'KM-NMI':>6s}"
 
 
-def bench_set(name: str, texts: list[str], gold: np.ndarray, fine: np.ndarray | None, n_draws: int, do_stab: bool) -> None:
+def bench_set(name: str, texts: list[str], gold: np.ndarray, fine: np.ndarray | None, n_draws: int, pairs: int) -> None:
     emb = embed_texts(texts)
     labels, dt = run_synth(texts)
     print(fmt_row(f"{name} (whole, n={len(texts)})", scores(gold, labels), scores(gold, kmeans_oracle(emb, gold)), dt))
@@ -129,8 +135,9 @@ def bench_set(name: str, texts: list[str], gold: np.ndarray, fine: np.ndarray | 
         n_mean = np.mean([len(i) for i in workshop_draws(draw_gold, n_draws, 0, rng_labels)])
         label = f"  {n_draws} draws (n~{n_mean:.0f}, k ok {np.mean(within):.0%})"
         print(fmt_row(label, mean, omean, float(np.mean(times))))
-    if do_stab:
-        print(f"  stability (2 x 90% subsamples): ARI {stability(texts):.3f}")
+    if pairs:
+        mean, low, high = stability(texts, pairs)
+        print(f"  stability (2 x 90% subsamples, {pairs} pairs): ARI {mean:.3f} (min {low:.3f}, max {high:.3f})")
 
 
 def bench_ogd(path: Path) -> None:
@@ -159,6 +166,7 @@ def main() -> None:
     ap.add_argument("--eval-dir", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "eval")
     ap.add_argument("--quick", action="store_true", help="5 draws per set, no stability")
     ap.add_argument("--draws", type=int, default=20, help="workshop-scale draws per set (default 20)")
+    ap.add_argument("--pairs", type=int, default=10, help="subsample pairs for the stability figure (default 10)")
     args = ap.parse_args()
     n_draws = 5 if args.quick else args.draws
 
@@ -172,7 +180,7 @@ def main() -> None:
         df = pd.read_csv(f)
         fine_col = FINE.get(f.stem)
         fine = _str_col(df, fine_col) if fine_col and fine_col in df else None
-        bench_set(f.stem, df["text"].tolist(), _str_col(df, "label"), fine, n_draws, not args.quick)
+        bench_set(f.stem, df["text"].tolist(), _str_col(df, "label"), fine, n_draws, 0 if args.quick else args.pairs)
     ogd = ROOT / "corpora" / "ogd-occitanie-2023" / "cartes.csv"
     if ogd.exists():
         bench_ogd(ogd)
