@@ -9,7 +9,7 @@ import numpy as np
 
 from synthesis.cards import CardSet
 from synthesis.clean import clean_texts, normalise_text
-from synthesis.cluster import cluster_embeddings
+from synthesis.cluster import LEXICAL_WEIGHT, cluster_embeddings, lexical_space
 from synthesis.embed import DEFAULT_EMBEDDER, load_embedder
 from synthesis.result import Placement, Synthesis
 from synthesis.split import split_cards
@@ -29,6 +29,8 @@ class Settings:
     #: Split cards that clearly hold several ideas into segments before clustering.
     split: bool = True
     seed: int = 0
+    #: Share of lemma similarity mixed into the sentence embeddings for clustering (0: none).
+    lexical_weight: float = LEXICAL_WEIGHT
 
 
 def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: Progress | None = None, show_progress: bool = False) -> Synthesis:
@@ -50,13 +52,14 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
     for category in card_set.categories:
         indices = [i for i, unit in enumerate(units) if unit.category == category]
         say(f"Regroupement par thème : {category} ({len(indices)} idées)")
+        space = lexical_space(vectors[indices], [cleaned[i].lemmas for i in indices], settings.lexical_weight)
         clustering = cluster_embeddings(
-            vectors[indices],
+            space,
             n_themes=settings.n_themes,
             granularity=settings.granularity,
             random_state=settings.seed,
         )
-        method = clustering.method
+        method = clustering.method + (f", lemma TF-IDF weight {settings.lexical_weight:g}" if settings.lexical_weight > 0 else "")
         data = CategoryInput(
             category=category,
             units=[units[i] for i in indices],

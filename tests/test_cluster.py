@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from synthesis.cluster import Clustering, _average_linkage_cut, _consensus, cluster_embeddings
+from synthesis.cluster import Clustering, _average_linkage_cut, _consensus, cluster_embeddings, lexical_space
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 MAKEORG = EVAL / "makeorg_themes_fr.csv"
@@ -191,3 +191,23 @@ def test_average_linkage_cut_matches_scipy_on_distinct_distances():
         ours = _average_linkage_cut(dist, np.ones(60), threshold)
         reference = fcluster(linkage(pdist(points), "average"), t=threshold, criterion="distance")
         assert adjusted_rand_score(reference, ours) == 1.0
+
+
+def test_lexical_space_brings_shared_jargon_closer():
+    rng = np.random.default_rng(0)
+    emb = rng.normal(size=(4, 16))
+    lemmas = [("OT", "taxe", "séjour"), ("OT", "taxe", "séjour", "collecte"), ("plage",), ("randonnée", "plage")]
+    space = lexical_space(emb, lemmas, weight=0.3)
+
+    def cos(x, i, j):
+        return x[i] @ x[j] / np.linalg.norm(x[i]) / np.linalg.norm(x[j])
+
+    assert space.shape[0] == 4 and space.shape[1] > 16
+    assert cos(space, 0, 1) > cos(emb, 0, 1)  # shared lemmas: closer
+    assert abs(cos(space, 0, 2)) < abs(cos(emb, 0, 2))  # nothing shared: only the (damped) embedding similarity
+
+
+def test_lexical_space_without_shared_lemmas_or_weight_is_the_embeddings():
+    emb = np.random.default_rng(1).normal(size=(3, 8))
+    assert np.allclose(lexical_space(emb, [("a",), ("b",), ()], weight=0.1), emb)
+    assert np.allclose(lexical_space(emb, [("a",), ("a",), ("a",)], weight=0.0), emb)
