@@ -11,10 +11,11 @@ from synthesis.report.themes_json import render_themes_json
 
 from conftest import DEMO_CSV
 
-#: Mean ARI over the four categories against the gold `theme` column. Measured at 0.23
-#: (default settings, USE-m3); KMeans given the true number of themes reaches 0.20 on the
-#: same vectors, so this corpus is hard on purpose (varied wording, typos, capitals).
-ARI_FLOOR = 0.18
+#: Mean ARI over the four categories against the gold `theme` column. Measured at 0.27
+#: (default settings, USE-m3 + 10 % lemma TF-IDF; 0.23 without the lemmas); KMeans given
+#: the true number of themes reaches 0.20 on the same vectors, so this corpus is hard on
+#: purpose (varied wording, typos, capitals).
+ARI_FLOOR = 0.22
 
 
 def gold_themes() -> dict[str, str]:
