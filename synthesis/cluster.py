@@ -7,7 +7,7 @@ Default method (chosen by measurement, see ``scripts/bench_quality.py``):
 1. kNN graph on cosine similarity over the distinct texts, k = round(sqrt(n)) neighbours
    (at most 30), edge weight = cosine.
 2. Leiden modularity communities (igraph; resolution 1.7 x 2**granularity), run
-   with 10 seeds; the runs are combined by iterated consensus (edges reweighted by the
+   with 30 seeds; the runs are combined by iterated consensus (edges reweighted by the
    share of runs that agree, up to 2 rounds; leftover disagreement: pairs grouped
    together in at least half of the runs, average linkage), which removes most of
    the seed-to-seed noise of a single run. Leiden (igraph's C core) replaced
@@ -25,9 +25,8 @@ depend on the input order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import random
+from dataclasses import dataclass
 
 import igraph
 import numpy as np
@@ -99,7 +98,10 @@ def _consensus(runs: list[np.ndarray]) -> np.ndarray:
     runs_arr = np.stack(runs)  # (R, n)
     profiles, atom_of = np.unique(runs_arr.T, axis=0, return_inverse=True)
     atom_of = atom_of.ravel()
-    dist = (profiles[:, None, :] != profiles[None, :, :]).mean(axis=2)
+    dist = np.zeros((len(profiles), len(profiles)))
+    for run in profiles.T:  # one run at a time: an (a, a, R) array would not fit for thousands of texts
+        dist += run[:, None] != run[None, :]
+    dist /= len(runs_arr)
     sizes = np.bincount(atom_of).astype(float)
     return _average_linkage_cut(dist, sizes, threshold=0.5)[atom_of]
 
@@ -134,7 +136,6 @@ def _average_linkage_cut(dist: np.ndarray, sizes: np.ndarray, threshold: float) 
         stale = np.union1d(stale, [i])
         nearest[stale] = np.argmin(dist[stale], axis=1)
         nearest_d[stale] = dist[stale, nearest[stale]]
-        nearest_d[j] = np.inf
     _, labels = np.unique(cluster_of, return_inverse=True)
     return labels.ravel()
 
