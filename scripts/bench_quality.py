@@ -1,8 +1,8 @@
 """Quality bench of synth's default theme clustering on labelled French texts.
 
 For each ../shared/eval/*.csv: (a) the whole set, (b) workshop-scale draws (fixed seed),
-(c) stability between two 90 % subsamples; synth's default path next to KMeans given the
-true number of labels (an oracle a real user does not have). Isolated texts (-1) count as
+(c) stability between two 90 % subsamples, (d) ``--themes`` set to the true number of labels;
+synth's default path next to KMeans given the true number of labels (an oracle a real user does not have). Isolated texts (-1) count as
 one more group in ARI/NMI.
 
     python scripts/bench_quality.py [--quick] [--eval-dir DIR] [--draws N] [--pairs N]
@@ -77,11 +77,11 @@ def scores(gold: np.ndarray, labels: np.ndarray) -> dict:
     }
 
 
-def run_synth(texts: list[str]) -> tuple[np.ndarray, float]:
-    """synth's default path, the same code as ``synth cluster``, on texts of one category."""
+def run_synth(texts: list[str], n_themes: int | None = None) -> tuple[np.ndarray, float]:
+    """synth's default path, the same code as ``synth cluster [--themes N]``, on texts of one category."""
     cards = [Card(id=f"t{i}", text=text, group="Groupe unique", category="cartes", row=i + 2) for i, text in enumerate(texts)]
     start = time.perf_counter()
-    synthesis = synthesize(CardSet(Path("bench"), cards), Settings())
+    synthesis = synthesize(CardSet(Path("bench"), cards), Settings(n_themes=n_themes))
     return card_labels(synthesis, [card.id for card in cards]), time.perf_counter() - start
 
 
@@ -122,7 +122,7 @@ def bench_set(name: str, texts: list[str], gold: np.ndarray, fine: np.ndarray | 
     if n_draws:
         draw_gold = fine if fine is not None else gold
         rng_labels = DRAW_LABELS_FINE if fine is not None else DRAW_LABELS_COARSE
-        rows, orc, times, within = [], [], [], []
+        rows, orc, times, within, forced = [], [], [], [], []
         for idx in workshop_draws(draw_gold, n_draws, seed=0, n_labels=rng_labels):
             lab, dt = run_synth([texts[i] for i in idx])
             s = scores(draw_gold[idx], lab)
@@ -130,11 +130,17 @@ def bench_set(name: str, texts: list[str], gold: np.ndarray, fine: np.ndarray | 
             orc.append(scores(draw_gold[idx], kmeans_oracle(emb[idx], draw_gold[idx])))
             times.append(dt)
             within.append(abs(s["k"] / s["gold"] - 1) <= 0.4)
+            forced.append(adjusted_rand_score(draw_gold[idx], run_synth([texts[i] for i in idx], s["gold"])[0]))
         mean = {key: float(np.mean([r[key] for r in rows])) for key in rows[0]}
         omean = {key: float(np.mean([r[key] for r in orc])) for key in orc[0]}
         n_mean = np.mean([len(i) for i in workshop_draws(draw_gold, n_draws, 0, rng_labels)])
         label = f"  {n_draws} draws (n~{n_mean:.0f}, k ok {np.mean(within):.0%})"
         print(fmt_row(label, mean, omean, float(np.mean(times))))
+    forced_whole = run_synth(texts, len(set(gold.tolist())))[0]
+    print(
+        f"  --themes <gold k>: whole ARI {adjusted_rand_score(gold, forced_whole):.3f} NMI {normalized_mutual_info_score(gold, forced_whole):.3f}"
+        + (f", draws ARI {np.mean(forced):.3f}" if n_draws else "")
+    )
     if pairs:
         mean, low, high = stability(texts, pairs)
         print(f"  stability (2 x 90% subsamples, {pairs} pairs): ARI {mean:.3f} (min {low:.3f}, max {high:.3f})")

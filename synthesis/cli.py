@@ -126,8 +126,12 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
                           category_column=category_column, id_column=id_column, sheet=sheet)
     for warning in card_set.warnings:
         _stderr(f"Attention : {warning}", err_style="yellow")
+    if n_themes is not None and granularity != 0:
+        _stderr("Attention : --granularity est sans effet quand --themes fixe le nombre de thèmes.", err_style="yellow")
     settings = Settings(model=model, n_themes=n_themes, granularity=granularity, n_quotes=n_quotes, split=split, seed=seed)
     synthesis = synthesize(card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty())
+    for warning in synthesis.warnings[len(card_set.warnings):]:
+        _stderr(f"Attention : {warning}", err_style="yellow")
     if title:
         synthesis.title = title
     say(f"Écriture des résultats dans {output_dir}")

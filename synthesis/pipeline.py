@@ -29,8 +29,14 @@ class Settings:
     #: Split cards that clearly hold several ideas into segments before clustering.
     split: bool = True
     seed: int = 0
-    #: Share of lemma similarity mixed into the sentence embeddings for clustering (0: none).
+    #: Share of lemma similarity mixed into the sentence embeddings for clustering (0: none, 1: lemmas only).
     lexical_weight: float = LEXICAL_WEIGHT
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.lexical_weight <= 1.0:
+            raise ValueError(f"lexical_weight must be within [0, 1], got {self.lexical_weight}")
+        if self.n_themes is not None and self.n_themes < 1:
+            raise ValueError(f"n_themes must be at least 1, got {self.n_themes}")
 
 
 def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: Progress | None = None, show_progress: bool = False) -> Synthesis:
@@ -48,6 +54,7 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
 
     groups = card_set.groups
     categories, placements = [], {}
+    warnings = list(card_set.warnings)
     method = ""
     for category in card_set.categories:
         indices = [i for i, unit in enumerate(units) if unit.category == category]
@@ -59,6 +66,11 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
             granularity=settings.granularity,
             random_state=settings.seed,
         )
+        if settings.n_themes is not None and clustering.n_themes < settings.n_themes:
+            warnings.append(
+                f"{category} : {settings.n_themes} thèmes demandés, {clustering.n_themes} seulement "
+                f"(pas plus de thèmes que d'idées distinctes)"
+            )
         method = clustering.method + (f", lemma TF-IDF weight {settings.lexical_weight:g}" if settings.lexical_weight > 0 else "")
         data = CategoryInput(
             category=category,
@@ -82,7 +94,7 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
         embedder=settings.model,
         method=method,
         skipped_rows=list(card_set.skipped_rows),
-        warnings=list(card_set.warnings),
+        warnings=warnings,
         settings=asdict(settings),
     )
 

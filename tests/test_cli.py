@@ -46,6 +46,17 @@ def test_forced_number_of_themes_is_honoured(runner, tmp_path, use_embedder):
             assert ", 4 thèmes," in line, line
 
 
+def test_more_themes_than_ideas_and_an_ignored_granularity_are_said(runner, tmp_path, use_embedder):
+    cards = tmp_path / "cartes.csv"
+    cards.write_text("groupe;catégorie;texte\n1;forces;Accueil chaleureux\n2;forces;Bonne entente\n3;forces;Outils partagés\n",
+                     encoding="utf-8")
+    result = runner.invoke(main, ["cluster", str(cards), "-o", str(tmp_path / "out"), "--themes", "5", "--granularity", "finer", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "--granularity est sans effet" in result.output
+    assert "forces : 5 thèmes demandés, 3 seulement" in result.output
+    assert "5 thèmes demandés" in (tmp_path / "out" / "compte-rendu.md").read_text(encoding="utf-8")
+
+
 def test_eval_set_with_text_and_id_only_gets_a_theme_for_every_row(runner, tmp_path, use_embedder):
     path = eval_file("makeorg_themes_fr.csv")
     result = runner.invoke(main, ["cluster", str(path), "-o", str(tmp_path), "--text-column", "text", "--id-column", "id", "--quiet"])

@@ -90,6 +90,17 @@ def test_n_themes_honoured(subset, k):
     assert set(c.labels.tolist()) == set(range(k))
 
 
+@pytest.mark.parametrize("k", [2, 4, 6])
+def test_n_themes_gives_real_themes_not_leftovers(subset, k):
+    # merging straight down from the default partition used to leave a 2-text theme and
+    # one giant (k=4: sizes 92/17/9/2, ARI 0.06); the resolution is now searched for k
+    c = cluster_embeddings(subset[0], n_themes=k)
+    sizes = np.bincount(c.labels)
+    assert sizes.min() >= 3 and sizes.max() <= 0.85 * len(c.labels)
+    if k >= 4:
+        assert adjusted_rand_score(subset[1], c.labels) >= ARI_FLOOR
+
+
 def test_granularity_monotone(subset, default):
     coarse = cluster_embeddings(subset[0], granularity=-1).n_themes
     fine = cluster_embeddings(subset[0], granularity=1).n_themes

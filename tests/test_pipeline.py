@@ -75,3 +75,9 @@ def test_split_cards_keep_their_parent_and_can_be_switched_off(demo_cards, demo_
     assert all(unit.text in unit.card.text for unit in split_units)
     whole = synthesize(demo_cards, Settings(split=False))
     assert len(whole.units) == len(demo_cards.cards)
+
+
+@pytest.mark.parametrize("bad", [{"lexical_weight": -0.1}, {"lexical_weight": 1.5}, {"n_themes": 0}])
+def test_settings_out_of_range_are_refused(bad):
+    with pytest.raises(ValueError):
+        Settings(**bad)
