@@ -39,6 +39,7 @@ MAX_NEIGHBOURS = 30  # sqrt(n) neighbours, capped: keeps thousands of texts fast
 MIN_THEME_FRACTION = 0.02  # themes below 2 % of the texts (and below 3 texts) are dissolved
 MIN_THEME_SIZE = 3
 FORCED_BISECTIONS = 6  # resolution bisections for --themes N: the bracket narrows from 1.5x to 1.006x
+KNN_BLOCK = 1024  # rows of the similarity matrix held at once when building the kNN graph
 TUKEY = 1.5  # isolation fence: Q1 - TUKEY * IQR of the fit distribution
 # share of lemma (TF-IDF) similarity mixed into the embeddings' (see lexical_space and the issue notes)
 LEXICAL_WEIGHT = 0.1
@@ -60,16 +61,36 @@ def _normalise(x: np.ndarray) -> np.ndarray:
 
 
 def _knn_graph(x: np.ndarray, k: int) -> sparse.csr_matrix:
-    """(n, d) unit rows -> (n, n) symmetric sparse kNN graph weighted by cosine (clipped at 0)."""
+    """(n, d) unit rows -> (n, n) symmetric sparse kNN graph weighted by cosine (clipped at 0).
+
+    Rows are done in blocks, so memory grows as n x KNN_BLOCK, not n x n.
+    """
     n = len(x)
-    s = x @ x.T
-    np.fill_diagonal(s, -np.inf)
-    # stable sort: ties (duplicated texts) resolved by canonical index, not by chance
-    nn = np.argsort(-s, axis=1, kind="stable")[:, :k]
-    rows = np.repeat(np.arange(n), k)
-    w = np.clip(s[rows, nn.ravel()], 1e-6, None)  # keep every edge, even between unrelated texts
-    g = sparse.csr_matrix((w, (rows, nn.ravel())), shape=(n, n))
+    rows, cols, weights = [], [], []
+    for start in range(0, n, KNN_BLOCK):
+        s = x[start : start + KNN_BLOCK] @ x.T
+        s[np.arange(len(s)), np.arange(start, start + len(s))] = -np.inf
+        nn = _top_k(s, k)
+        rows.append(np.repeat(np.arange(start, start + len(s)), k))
+        cols.append(nn.ravel())
+        weights.append(np.take_along_axis(s, nn, axis=1).ravel())
+    w = np.clip(np.concatenate(weights), 1e-6, None)  # keep every edge, even between unrelated texts
+    g = sparse.csr_matrix((w, (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
     return g.maximum(g.T).tocsr()
+
+
+def _top_k(s: np.ndarray, k: int) -> np.ndarray:
+    """(b, n) similarities -> (b, k) column indices of each row's k largest, ties to the smallest index.
+
+    argpartition finds each row's k-th value; only the candidates at or above it are
+    sorted, so the choice among ties stays canonical (not left to the partition).
+    """
+    kth = -np.partition(-s, k - 1, axis=1)[:, k - 1]
+    out = np.empty((len(s), k), dtype=np.int64)
+    for i, row in enumerate(s):
+        candidates = np.flatnonzero(row >= kth[i])
+        out[i] = candidates[np.lexsort((candidates, -row[candidates]))][:k]
+    return out
 
 
 def _igraph(g: sparse.csr_matrix) -> igraph.Graph:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from synthesis.cluster import Clustering, _average_linkage_cut, _consensus, cluster_embeddings, lexical_space
+from synthesis.cluster import Clustering, _average_linkage_cut, _consensus, _top_k, cluster_embeddings, lexical_space
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 MAKEORG = EVAL / "makeorg_themes_fr.csv"
@@ -222,3 +222,11 @@ def test_lexical_space_without_shared_lemmas_or_weight_is_the_embeddings():
     emb = np.random.default_rng(1).normal(size=(3, 8))
     assert np.allclose(lexical_space(emb, [("a",), ("b",), ()], weight=0.1), emb)
     assert np.allclose(lexical_space(emb, [("a",), ("a",), ("a",)], weight=0.0), emb)
+
+
+def test_top_k_equals_a_stable_full_sort_even_with_ties():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        s = np.round(rng.random((7, 40)), 1)  # many exact ties
+        k = int(rng.integers(1, 40))
+        assert (_top_k(s, k) == np.argsort(-s, axis=1, kind="stable")[:, :k]).all()
