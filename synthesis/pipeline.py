@@ -9,7 +9,7 @@ import numpy as np
 
 from synthesis.cards import CardSet
 from synthesis.clean import clean_texts, normalise_text
-from synthesis.cluster import LEXICAL_WEIGHT, cluster_embeddings, lexical_space
+from synthesis.cluster import LEXICAL_WEIGHT, cluster_embeddings, keyword_view, lexical_space
 from synthesis.embed import DEFAULT_EMBEDDER, load_embedder
 from synthesis.result import Placement, Synthesis
 from synthesis.split import split_cards
@@ -31,6 +31,8 @@ class Settings:
     seed: int = 0
     #: Share of lemma similarity mixed into the sentence embeddings for clustering (0: none, 1: lemmas only).
     lexical_weight: float = LEXICAL_WEIGHT
+    #: Also cluster on a keyword view (each card's content words, embedded one by one).
+    keyword_clustering: bool = True
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.lexical_weight <= 1.0:
@@ -51,6 +53,7 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
     say(f"Calcul des embeddings ({settings.model})")
     embedder = load_embedder(settings.model)
     vectors = embedder.encode([normalise_text(text) for text in texts], show_progress=show_progress)
+    word_vectors = _word_vectors(cleaned, embedder.encode) if settings.keyword_clustering else {}
 
     groups = card_set.groups
     categories, placements = [], {}
@@ -60,8 +63,10 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
         indices = [i for i, unit in enumerate(units) if unit.category == category]
         say(f"Regroupement par thème : {category} ({len(indices)} idées)")
         space = lexical_space(vectors[indices], [cleaned[i].lemmas for i in indices], settings.lexical_weight)
+        keywords = keyword_view([cleaned[i].lemmas for i in indices], word_vectors, vectors[indices]) if settings.keyword_clustering else None
         clustering = cluster_embeddings(
             space,
+            keyword_vectors=keywords,
             n_themes=settings.n_themes,
             granularity=settings.granularity,
             random_state=settings.seed,
@@ -97,6 +102,12 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
         warnings=warnings,
         settings=asdict(settings),
     )
+
+
+def _word_vectors(cleaned, encode) -> dict[str, np.ndarray]:
+    """Every content lemma of the run -> its embedding (one batch for all categories)."""
+    vocabulary = sorted({lemma for text in cleaned for lemma in text.lemmas})
+    return dict(zip(vocabulary, encode(vocabulary))) if vocabulary else {}
 
 
 def _placements(result, data: CategoryInput, duplicate_of: dict[str, str | None]) -> dict[str, Placement]:

@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from synthesis.cluster import Clustering, _average_linkage_cut, _consensus, _top_k, cluster_embeddings, lexical_space
+from synthesis.cluster import (
+    Clustering,
+    _average_linkage_cut,
+    _consensus,
+    _top_k,
+    cluster_embeddings,
+    keyword_view,
+    lexical_space,
+)
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 MAKEORG = EVAL / "makeorg_themes_fr.csv"
@@ -230,3 +238,43 @@ def test_top_k_equals_a_stable_full_sort_even_with_ties():
         s = np.round(rng.random((7, 40)), 1)  # many exact ties
         k = int(rng.integers(1, 40))
         assert (_top_k(s, k) == np.argsort(-s, axis=1, kind="stable")[:, :k]).all()
+
+
+def cosine(x: np.ndarray, i: int, j: int) -> float:
+    return float(x[i] @ x[j] / np.linalg.norm(x[i]) / np.linalg.norm(x[j]))
+
+
+def test_keyword_view_meets_related_words_and_ignores_tone(use_embedder):
+    # praise of the waiter, a complaint about the service, praise of the dessert: by
+    # sentence the two praises are close; by keywords the two service cards are
+    texts = ["Le serveur était vraiment adorable", "Service lent et désagréable", "Le dessert était vraiment adorable"]
+    lemmas = [("serveur", "adorable"), ("service", "lent", "désagréable"), ("dessert", "adorable")]
+    sentences = use_embedder.encode(texts)
+    vocabulary = sorted({word for text in lemmas for word in text})
+    words = dict(zip(vocabulary, use_embedder.encode(vocabulary)))
+    keywords = keyword_view(lemmas, words, sentences)
+    assert np.allclose(np.linalg.norm(keywords, axis=1), 1.0)
+    gain_service = cosine(keywords, 0, 1) - cosine(sentences, 0, 1)
+    gain_tone = cosine(keywords, 0, 2) - cosine(sentences, 0, 2)
+    assert gain_service > gain_tone
+
+
+def test_keyword_view_keeps_the_fallback_for_texts_without_content_words():
+    fallback = np.random.default_rng(2).normal(size=(3, 4))
+    words = {"accueil": np.ones(4)}
+    view = keyword_view([("accueil",), (), ()], words, fallback)
+    assert np.allclose(view[0], 0.5)
+    assert np.allclose(view[1:], fallback[1:] / np.linalg.norm(fallback[1:], axis=1, keepdims=True))
+    assert np.allclose(keyword_view([(), (), ()], {}, fallback)[2], fallback[2] / np.linalg.norm(fallback[2]))
+
+
+def test_keyword_vectors_follow_their_texts_through_the_canonical_order(subset):
+    emb, gold = subset
+    keywords = np.roll(emb, 1, axis=1) + np.random.default_rng(4).normal(0, 0.02, emb.shape)  # any second view
+    with_keywords = cluster_embeddings(emb, keyword_vectors=keywords)
+    assert "keyword view" in with_keywords.method
+    assert adjusted_rand_score(gold, with_keywords.labels) >= ARI_FLOOR - 0.1
+    perm = np.random.default_rng(5).permutation(len(emb))
+    shuffled = cluster_embeddings(emb[perm], keyword_vectors=keywords[perm])
+    assert same_partition(shuffled.labels, with_keywords.labels[perm])
+    assert cluster_embeddings(emb, keyword_vectors=keywords, n_themes=5).n_themes == 5
