@@ -205,23 +205,28 @@ def _merge_to(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     return labels
 
 
-def _graph_partition(views: list[np.ndarray], resolution: float, random_state: int) -> np.ndarray:
-    """One or two (n, d) unit-row views of the same texts -> (n,) consensus Leiden labels.
+def _view_graphs(views: list[np.ndarray]) -> list[sparse.csr_matrix]:
+    """One or two (n, d) unit-row views of the same texts -> their kNN graphs, k = round(sqrt(n)) (at most 30)."""
+    n = len(views[0])
+    k = int(min(n - 1, max(3, round(np.sqrt(n))), MAX_NEIGHBOURS))
+    return [_knn_graph(view, k) for view in views]
+
+
+def _graph_partition(graphs: list[sparse.csr_matrix], resolution: float, random_state: int) -> np.ndarray:
+    """kNN graphs of one or two views of the same texts -> (n,) consensus Leiden labels.
 
     Iterated consensus (Lancichinetti & Fortunato 2012): the first round runs Leiden
-    N_RUNS times, shared among the views' kNN graphs; every edge of their union is
+    N_RUNS times, shared among the views' graphs; every edge of their union is
     reweighted by the share of runs that put its two ends together, and later rounds run
     on that graph; it stops when all runs agree. Much more stable than a single run, and
     a grouping is kept only where both views support it.
     """
-    n = len(views[0])
-    k = int(min(n - 1, max(3, round(np.sqrt(n))), MAX_NEIGHBOURS))
-    graphs = [_knn_graph(view, k) for view in views]
     g = graphs[0]
     for other in graphs[1:]:
         g = g.maximum(other).tocsr()
     per_view = N_RUNS // len(graphs)
-    runs = np.stack([_leiden(_igraph(graph), resolution, random_state * 1000 + s) for graph in graphs for s in range(per_view)])
+    view_graphs = [_igraph(graph) for graph in graphs]
+    runs = np.stack([_leiden(graph, resolution, random_state * 1000 + s) for graph in view_graphs for s in range(per_view)])
     for _ in range(CONSENSUS_ROUNDS - 1):
         if (runs == runs[0]).all():
             return runs[0]
@@ -357,7 +362,7 @@ def cluster_embeddings(
     elif m < 2 * MIN_THEME_SIZE:  # too few distinct texts for two themes of minimal size
         labels = np.zeros(n, dtype=int)
     else:
-        labels = _dissolve_small(xs, _graph_partition(views, resolution, random_state)[inv], min_size)
+        labels = _dissolve_small(xs, _graph_partition(_view_graphs(views), resolution, random_state)[inv], min_size)
 
     labels, fit = _fit_and_isolate(xs, labels, isolate=n_themes is None)
     inverse = np.empty(n, dtype=int)
@@ -379,11 +384,12 @@ def _forced(views: list[np.ndarray], inv: np.ndarray, xs: np.ndarray, k: int, ra
     if k >= len(views[0]):
         return inv.copy()
     min_size = max(MIN_THEME_SIZE, int(np.ceil(MIN_THEME_FRACTION * len(xs))))
+    graphs = _view_graphs(views)  # the same for every resolution tried
     partitions: dict[float, np.ndarray] = {}
 
     def n_themes_at(resolution: float) -> int:
         if resolution not in partitions:
-            labels = _graph_partition(views, resolution, random_state)[inv]
+            labels = _graph_partition(graphs, resolution, random_state)[inv]
             partitions[resolution] = _dissolve_small(xs, labels, min_size)
         return len(np.unique(partitions[resolution]))
 
