@@ -62,8 +62,9 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
     for category in card_set.categories:
         indices = [i for i, unit in enumerate(units) if unit.category == category]
         say(f"Regroupement par thème : {category} ({len(indices)} idées)")
-        space = lexical_space(vectors[indices], [cleaned[i].lemmas for i in indices], settings.lexical_weight)
-        keywords = keyword_view([cleaned[i].lemmas for i in indices], word_vectors, vectors[indices]) if settings.keyword_clustering else None
+        lemmas = [cleaned[i].lemmas for i in indices]
+        space = lexical_space(vectors[indices], lemmas, settings.lexical_weight)
+        keywords = keyword_view(lemmas, word_vectors, vectors[indices]) if settings.keyword_clustering else None
         clustering = cluster_embeddings(
             space,
             keyword_vectors=keywords,
