@@ -14,7 +14,7 @@ Default method (chosen by measurement, see ``scripts/bench_quality.py``):
    agree, up to 2 rounds; leftover disagreement: pairs grouped together in at least
    half of the runs, average linkage), which removes most of the seed-to-seed noise of
    a single run and keeps a grouping where both views support it. The keyword view
-   took semeval's stability from .76 to .83 and its themes from 12-13 to 11 for 6 gold
+   took semeval's stability from .76 to .81 and its themes from 13 to 11 for 6 gold
    labels, at equal makeorg draws and stability (see the issue notes).
 3. Themes smaller than ``max(3, 2 % of n)`` are dissolved and their texts moved to
    the nearest theme centroid.
