@@ -143,9 +143,9 @@ def _average_linkage_cut(dist: np.ndarray, sizes: np.ndarray, threshold: float) 
     decreases, so this equals cutting the full tree. Each row keeps its nearest
     neighbour, so a merge costs O(a) instead of a full O(a^2) search.
     """
-    dist = dist.astype(float).copy()
+    dist = np.array(dist, dtype=float)  # a copy: the caller's matrix is left alone
     np.fill_diagonal(dist, np.inf)
-    sizes = sizes.astype(float).copy()
+    sizes = np.array(sizes, dtype=float)
     cluster_of = np.arange(len(dist))
     nearest = np.argmin(dist, axis=1)
     nearest_d = dist[np.arange(len(dist)), nearest]
@@ -175,6 +175,11 @@ def _centroids(x: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarra
     themes = np.unique(labels[labels >= 0])
     cents = np.stack([x[labels == t].mean(0) for t in themes]) if len(themes) else np.zeros((0, x.shape[1]))
     return themes, _normalise(cents)
+
+
+def _min_theme_size(n: int, granularity: float) -> int:
+    """Themes below this many of n texts are dissolved: max(3, 2 % of n), scaled like the resolution."""
+    return max(MIN_THEME_SIZE, int(np.ceil(MIN_THEME_FRACTION * n * 2.0 ** (-granularity))))
 
 
 def _dissolve_small(x: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray:
@@ -355,7 +360,7 @@ def cluster_embeddings(
         views.append(np.hstack([np.sqrt(1.0 - KEYWORD_WEIGHT) * uniq, np.sqrt(KEYWORD_WEIGHT) * keywords]))
 
     resolution = BASE_RESOLUTION * 2.0**granularity
-    min_size = max(MIN_THEME_SIZE, int(np.ceil(MIN_THEME_FRACTION * n * 2.0 ** (-granularity))))
+    min_size = _min_theme_size(n, granularity)
     if n_themes is not None:
         k = int(max(1, min(n_themes, m)))  # at most one theme per distinct text
         labels = _forced(views, inv, xs, k, random_state)
@@ -383,7 +388,7 @@ def _forced(views: list[np.ndarray], inv: np.ndarray, xs: np.ndarray, k: int, ra
         return np.zeros(len(xs), dtype=int)
     if k >= len(views[0]):
         return inv.copy()
-    min_size = max(MIN_THEME_SIZE, int(np.ceil(MIN_THEME_FRACTION * len(xs))))
+    min_size = _min_theme_size(len(xs), granularity=0.0)  # --granularity has no say over a forced count
     graphs = _view_graphs(views)  # the same for every resolution tried
     partitions: dict[float, np.ndarray] = {}
 
