@@ -11,6 +11,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SPACY_MODEL = "fr_core_news_md"
 
@@ -64,6 +68,16 @@ def clean_texts(texts: list[str], *, batch_size: int = 64) -> list[CleanText]:
     nlp = load_nlp()
     prepared = [normalise_text(text) for text in texts]
     return [_clean_doc(text, doc) for text, doc in zip(texts, nlp.pipe(prepared, batch_size=batch_size))]
+
+
+def static_word_vectors(words: list[str]) -> tuple[dict[str, np.ndarray], int]:
+    """-> ({word: vector} for the words the French model has a static vector for, the vectors' dimension).
+
+    fr_core_news_md's 300-d vectors, trained on French web text: free once spaCy is
+    loaded, and a second opinion on what words are about, next to the sentence model's.
+    """
+    vocab = load_nlp().vocab
+    return {word: vocab.get_vector(word) for word in words if vocab.has_vector(word)}, vocab.vectors_length
 
 
 def normalise_text(text: str) -> str:

@@ -3,19 +3,21 @@
 Default method (chosen by measurement, see ``scripts/bench_quality.py``):
 
 0. The pipeline passes sentence embeddings with 10 % of lemma TF-IDF similarity mixed
-   in (``lexical_space``): shared jargon counts, the sentence model does the rest; and a
-   keyword view (``keyword_view``: the card's content words embedded one by one), which
-   is mixed half and half with the first into a second view.
+   in (``lexical_space``): shared jargon counts, the sentence model does the rest; and
+   two keyword views (``keyword_view``: the card's content words, embedded one by one
+   by the sentence model, and looked up in spaCy's static word vectors), each mixed
+   half and half with the first into a view of its own.
 1. kNN graph on cosine similarity over the distinct texts, one per view,
    k = round(sqrt(n)) neighbours (at most 30), edge weight = cosine.
 2. Leiden modularity communities (igraph; resolution 1.7 x 2**granularity), run
-   with 30 seeds, half on each view's graph; the runs are combined by iterated
-   consensus on the union of the graphs (edges reweighted by the share of runs that
-   agree, up to 2 rounds; leftover disagreement: pairs grouped together in at least
-   half of the runs, average linkage), which removes most of the seed-to-seed noise of
-   a single run and keeps a grouping where both views support it. The keyword view
-   took semeval's stability from .76 to .81 and its themes from 13 to 11 for 6 gold
-   labels, at equal makeorg draws and stability (see the issue notes).
+   with 60 seeds, shared evenly among the views' graphs; the runs are combined by
+   iterated consensus on the union of the graphs (edges reweighted by the share of
+   runs that agree, up to 2 rounds; leftover disagreement: pairs grouped together in
+   at least half of the runs, average linkage), which removes most of the seed-to-seed
+   noise of a single run and keeps a grouping where the views support it. The first
+   keyword view took semeval's stability from .76 to .81 and its themes from 13 to 11
+   for 6 gold labels; the second (with 60 runs instead of 30) took makeorg's stability
+   from .79 to .82 and sib200's draws from .33 to .38 (see the issue notes).
 3. Themes smaller than ``max(3, 2 % of n)`` are dissolved and their texts moved to
    the nearest theme centroid.
 4. Isolated ideas: a text whose best cosine to any theme centroid falls below the
@@ -32,6 +34,7 @@ depend on the input order.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import igraph
@@ -39,7 +42,7 @@ import numpy as np
 from scipy import sparse
 
 BASE_RESOLUTION = 1.7  # modularity resolution at granularity 0: calibrated on consultation draws and the workshop demo (see the issue notes)
-N_RUNS = 30  # Leiden runs per consensus round (cheap with igraph; more runs leave less seed noise in the consensus)
+N_RUNS = 60  # Leiden runs per consensus round, shared among the views (cheap with igraph; fewer leave seed noise in the consensus)
 CONSENSUS_ROUNDS = 2
 MAX_NEIGHBOURS = 30  # sqrt(n) neighbours, capped: keeps thousands of texts fast (and themes finer there)
 MIN_THEME_FRACTION = 0.02  # themes below 2 % of the texts (and below 3 texts) are dissolved
@@ -49,7 +52,7 @@ KNN_BLOCK = 1024  # rows of the similarity matrix held at once when building the
 TUKEY = 1.5  # isolation fence: Q1 - TUKEY * IQR of the fit distribution
 # share of lemma (TF-IDF) similarity mixed into the embeddings' (see lexical_space and the issue notes)
 LEXICAL_WEIGHT = 0.1
-# share of the keyword view in the second view's cosine (see keyword_view and the issue notes)
+# share of a keyword view in its view's cosine, the rest being the embeddings' (see keyword_view and the issue notes)
 KEYWORD_WEIGHT = 0.5
 
 
@@ -211,20 +214,20 @@ def _merge_to(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
 
 
 def _view_graphs(views: list[np.ndarray]) -> list[sparse.csr_matrix]:
-    """One or two (n, d) unit-row views of the same texts -> their kNN graphs, k = round(sqrt(n)) (at most 30)."""
+    """(n, d) unit-row views of the same texts -> their kNN graphs, k = round(sqrt(n)) (at most 30)."""
     n = len(views[0])
     k = int(min(n - 1, max(3, round(np.sqrt(n))), MAX_NEIGHBOURS))
     return [_knn_graph(view, k) for view in views]
 
 
 def _graph_partition(graphs: list[sparse.csr_matrix], resolution: float, random_state: int) -> np.ndarray:
-    """kNN graphs of one or two views of the same texts -> (n,) consensus Leiden labels.
+    """kNN graphs of one or more views of the same texts -> (n,) consensus Leiden labels.
 
     Iterated consensus (Lancichinetti & Fortunato 2012): the first round runs Leiden
     N_RUNS times, shared among the views' graphs; every edge of their union is
     reweighted by the share of runs that put its two ends together, and later rounds run
     on that graph; it stops when all runs agree. Much more stable than a single run, and
-    a grouping is kept only where both views support it.
+    a grouping is kept only where the views support it.
     """
     g = graphs[0]
     for other in graphs[1:]:
@@ -296,31 +299,33 @@ def lexical_space(embeddings: np.ndarray, lemmas: list[tuple[str, ...]], weight:
 
 
 def keyword_view(lemmas: list[tuple[str, ...]], word_vectors: dict[str, np.ndarray], fallback: np.ndarray) -> np.ndarray:
-    """Each text's content lemmas -> (n, d) unit vectors: the TF-IDF-weighted mean of the lemmas' embeddings.
+    """Each text's content lemmas -> (n, d) unit vectors: the TF-IDF-weighted mean of the lemmas' vectors.
 
-    A second view of the texts for ``cluster_embeddings``: what the card is about, without
-    its phrasing, tone or sentiment, which weigh on a sentence embedding (restaurant
-    reviews group by praise instead of by dish or service). Unlike exact lemma matching,
-    related words meet ("serveur", "service"). word_vectors maps every lemma to its
-    embedding; texts without a content lemma keep their row of fallback (n, d).
+    A view of the texts for ``cluster_embeddings``: what the card is about, without its
+    phrasing, tone or sentiment, which weigh on a sentence embedding (restaurant reviews
+    group by praise instead of by dish or service). Unlike exact lemma matching, related
+    words meet ("serveur", "service"). word_vectors maps lemmas to vectors (the sentence
+    model's, or static word vectors); lemmas it lacks are left out, and texts with none
+    of its lemmas keep their row of fallback (n, d) (zero rows: no keyword evidence).
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     out = _normalise(fallback)
-    has_words = np.array([len(text_lemmas) > 0 for text_lemmas in lemmas])
+    known = [tuple(word for word in text_lemmas if word in word_vectors) for text_lemmas in lemmas]
+    has_words = np.array([len(words) > 0 for words in known])
     if not has_words.any():
         return out
     vectorizer = TfidfVectorizer(analyzer=list, sublinear_tf=True)
-    tfidf = vectorizer.fit_transform([text_lemmas for text_lemmas, keep in zip(lemmas, has_words) if keep])
-    words = _normalise(np.stack([word_vectors[word] for word in vectorizer.get_feature_names_out()]))
-    out[has_words] = _normalise(np.asarray(tfidf @ words))
+    tfidf = vectorizer.fit_transform([words for words, keep in zip(known, has_words) if keep])
+    vectors = _normalise(np.stack([word_vectors[word] for word in vectorizer.get_feature_names_out()]))
+    out[has_words] = _normalise(np.asarray(tfidf @ vectors))
     return out
 
 
 def cluster_embeddings(
     embeddings: np.ndarray,
     *,
-    keyword_vectors: np.ndarray | None = None,
+    keyword_views: Sequence[np.ndarray] = (),
     n_themes: int | None = None,
     granularity: float = 0.0,
     random_state: int = 0,
@@ -328,9 +333,9 @@ def cluster_embeddings(
     """Group texts by theme.
 
     embeddings: (n, d) sentence embeddings (cosine geometry; rows need not be normalised).
-    keyword_vectors: optional (n, d') keyword view of the same texts (see ``keyword_view``):
-        half of the first consensus round runs on the kNN graph of the embeddings mixed
-        half and half with it.
+    keyword_views: (n, d') keyword views of the same texts (see ``keyword_view``), any
+        number: each adds a view, the embeddings mixed half and half with it, and the
+        first consensus round's runs are shared evenly among the views' kNN graphs.
     n_themes: force exactly this many themes (capped at the number of distinct texts);
         no isolated bucket then.
     granularity: 0 = default; -1 roughly halves, +1 roughly doubles the number of themes.
@@ -339,7 +344,8 @@ def cluster_embeddings(
     emb = np.asarray(embeddings)
     n = emb.shape[0] if emb.ndim == 2 else 0
     setting = f"forced k={n_themes}" if n_themes is not None else f"r={BASE_RESOLUTION}x2^{granularity:g}"
-    method = f"knn-leiden consensus {setting}" + (" + keyword view" if keyword_vectors is not None else "")
+    views_said = {0: "", 1: " + keyword view"}.get(len(keyword_views), f" + {len(keyword_views)} keyword views")
+    method = f"knn-leiden consensus {setting}{views_said}"
     if n == 0:
         return Clustering(np.zeros(0, dtype=int), np.zeros(0), 0, method)
     x = _normalise(emb)
@@ -355,7 +361,7 @@ def cluster_embeddings(
     inv = inv.ravel()
     m = len(uniq)
     views = [uniq]
-    if keyword_vectors is not None:  # the second view: half sentence, half keywords
+    for keyword_vectors in keyword_views:  # one more view each: half sentence, half keywords
         keywords = _normalise(keyword_vectors)[order][first]
         views.append(np.hstack([np.sqrt(1.0 - KEYWORD_WEIGHT) * uniq, np.sqrt(KEYWORD_WEIGHT) * keywords]))
 

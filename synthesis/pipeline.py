@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from synthesis.cards import CardSet
-from synthesis.clean import clean_texts, normalise_text
+from synthesis.clean import clean_texts, normalise_text, static_word_vectors
 from synthesis.cluster import LEXICAL_WEIGHT, cluster_embeddings, keyword_view, lexical_space
 from synthesis.embed import DEFAULT_EMBEDDER, load_embedder
 from synthesis.result import Placement, Synthesis
@@ -31,7 +31,7 @@ class Settings:
     seed: int = 0
     #: Share of lemma similarity mixed into the sentence embeddings for clustering (0: none, 1: lemmas only).
     lexical_weight: float = LEXICAL_WEIGHT
-    #: Also cluster on a keyword view (each card's content words, embedded one by one).
+    #: Also cluster on keyword views (each card's content words, by the sentence model and by spaCy's word vectors).
     keyword_clustering: bool = True
 
     def __post_init__(self) -> None:
@@ -53,7 +53,7 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
     say(f"Calcul des embeddings ({settings.model})")
     embedder = load_embedder(settings.model)
     vectors = embedder.encode([normalise_text(text) for text in texts], show_progress=show_progress)
-    word_vectors = _word_vectors(cleaned, embedder.encode) if settings.keyword_clustering else {}
+    vocabularies = _keyword_vocabularies(cleaned, embedder.encode) if settings.keyword_clustering else []
 
     groups = card_set.groups
     categories, placements = [], {}
@@ -64,10 +64,9 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
         say(f"Regroupement par thème : {category} ({len(indices)} idées)")
         lemmas = [cleaned[i].lemmas for i in indices]
         space = lexical_space(vectors[indices], lemmas, settings.lexical_weight)
-        keywords = keyword_view(lemmas, word_vectors, vectors[indices]) if settings.keyword_clustering else None
         clustering = cluster_embeddings(
             space,
-            keyword_vectors=keywords,
+            keyword_views=[keyword_view(lemmas, words, fallback(vectors[indices])) for words, fallback in vocabularies],
             n_themes=settings.n_themes,
             granularity=settings.granularity,
             random_state=settings.seed,
@@ -105,10 +104,18 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
     )
 
 
-def _word_vectors(cleaned, encode) -> dict[str, np.ndarray]:
-    """Every content lemma of the run -> its embedding (one batch for all categories)."""
+def _keyword_vocabularies(cleaned, encode) -> list[tuple[dict[str, np.ndarray], Callable[[np.ndarray], np.ndarray]]]:
+    """The run's content lemmas -> [(lemma -> vector, fallback rows from the sentence vectors)] per keyword view.
+
+    First view: the sentence model's embedding of each lemma (one batch for all
+    categories); a card without content lemmas keeps its sentence vector. Second:
+    spaCy's static vectors; a card without any known lemma gets a zero row, so its
+    neighbours are found by its sentence alone.
+    """
     vocabulary = sorted({lemma for text in cleaned for lemma in text.lemmas})
-    return dict(zip(vocabulary, encode(vocabulary))) if vocabulary else {}
+    embedded = dict(zip(vocabulary, encode(vocabulary))) if vocabulary else {}
+    static, dimension = static_word_vectors(vocabulary)
+    return [(embedded, lambda sentences: sentences), (static, lambda sentences: np.zeros((len(sentences), dimension)))]
 
 
 def _placements(result, data: CategoryInput, duplicate_of: dict[str, str | None]) -> dict[str, Placement]:

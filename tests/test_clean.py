@@ -1,6 +1,6 @@
 """The clean stage: lemmas, candidate phrases and near-duplicate keys from spaCy."""
 
-from synthesis.clean import comparison_key, clean_texts
+from synthesis.clean import clean_texts, comparison_key, static_word_vectors
 
 
 def test_lemmas_keep_content_words_and_drop_stop_words():
@@ -45,3 +45,10 @@ def test_phrases_skip_prepositional_locutions_and_half_words():
     assert not any(text.startswith(("sein des", "Sein des")) for text in texts)
     assert not any(text.startswith(("-", "over")) for text in texts)
     assert "Turn-over des équipes important" in texts
+
+
+def test_static_word_vectors_cover_french_words_and_leave_out_unknown_ones():
+    vectors, dimension = static_word_vectors(["tourisme", "hébergement", "xqzwvk"])
+    assert dimension == 300
+    assert set(vectors) == {"tourisme", "hébergement"}
+    assert all(vector.shape == (dimension,) for vector in vectors.values())

@@ -11,11 +11,11 @@ from synthesis.report.themes_json import render_themes_json
 
 from conftest import DEMO_CSV
 
-#: Mean ARI over the four categories against the gold `theme` column. Measured at 0.29
-#: (default settings: USE-m3 + 10 % lemma TF-IDF, with the keyword view; 0.27 without it,
-#: 0.23 without either); KMeans given the true number of themes reaches 0.20 on the same
+#: Mean ARI over the four categories against the gold `theme` column. Measured at 0.30
+#: (default settings: USE-m3 + 10 % lemma TF-IDF, with the two keyword views; 0.29 with
+#: the sentence model's only, 0.27 without them, 0.23 without either); KMeans given the true number of themes reaches 0.20 on the same
 #: vectors, so this corpus is hard on purpose (varied wording, typos, capitals).
-ARI_FLOOR = 0.24
+ARI_FLOOR = 0.25
 
 
 def gold_themes() -> dict[str, str]:
