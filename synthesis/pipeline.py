@@ -53,7 +53,7 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
     say(f"Calcul des embeddings ({settings.model})")
     embedder = load_embedder(settings.model)
     vectors = embedder.encode([normalise_text(text) for text in texts], show_progress=show_progress)
-    vocabularies = _keyword_vocabularies(cleaned, embedder.encode) if settings.keyword_clustering else []
+    vocabularies = _keyword_vocabularies(cleaned, embedder.encode) if settings.keyword_clustering else None
 
     groups = card_set.groups
     categories, placements = [], {}
@@ -66,7 +66,7 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
         space = lexical_space(vectors[indices], lemmas, settings.lexical_weight)
         clustering = cluster_embeddings(
             space,
-            keyword_views=[keyword_view(lemmas, words, fallback(vectors[indices])) for words, fallback in vocabularies],
+            keyword_views=_keyword_views(lemmas, vectors[indices], vocabularies),
             n_themes=settings.n_themes,
             granularity=settings.granularity,
             random_state=settings.seed,
@@ -104,18 +104,35 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
     )
 
 
-def _keyword_vocabularies(cleaned, encode) -> list[tuple[dict[str, np.ndarray], Callable[[np.ndarray], np.ndarray]]]:
-    """The run's content lemmas -> [(lemma -> vector, fallback rows from the sentence vectors)] per keyword view.
+@dataclass(frozen=True)
+class _KeywordVocabularies:
+    """The run's content lemmas -> vectors, for the keyword views (see ``cluster.keyword_view``)."""
 
-    First view: the sentence model's embedding of each lemma (one batch for all
-    categories); a card without content lemmas keeps its sentence vector. Second:
-    spaCy's static vectors; a card without any known lemma gets a zero row, so its
-    neighbours are found by its sentence alone.
-    """
+    embedded: dict[str, np.ndarray]  # by the sentence model, one lemma at a time
+    static: dict[str, np.ndarray]  # spaCy's word vectors, for the lemmas it has one for
+    static_dimension: int
+
+
+def _keyword_vocabularies(cleaned, encode) -> _KeywordVocabularies:
+    """Every content lemma of the run, embedded in one batch for all categories and looked up in spaCy."""
     vocabulary = sorted({lemma for text in cleaned for lemma in text.lemmas})
     embedded = dict(zip(vocabulary, encode(vocabulary))) if vocabulary else {}
-    static, dimension = static_word_vectors(vocabulary)
-    return [(embedded, lambda sentences: sentences), (static, lambda sentences: np.zeros((len(sentences), dimension)))]
+    return _KeywordVocabularies(embedded, *static_word_vectors(vocabulary))
+
+
+def _keyword_views(lemmas, sentence_vectors: np.ndarray, vocabularies: _KeywordVocabularies | None) -> list[np.ndarray]:
+    """The two keyword views of one category's texts ([] when switched off).
+
+    A text without content lemmas keeps its sentence vector in the first; a text without
+    any lemma spaCy has a vector for gets a zero row in the second, so that view finds its
+    neighbours by its sentence alone.
+    """
+    if vocabularies is None:
+        return []
+    return [
+        keyword_view(lemmas, vocabularies.embedded, sentence_vectors),
+        keyword_view(lemmas, vocabularies.static, np.zeros((len(lemmas), vocabularies.static_dimension))),
+    ]
 
 
 def _placements(result, data: CategoryInput, duplicate_of: dict[str, str | None]) -> dict[str, Placement]:
