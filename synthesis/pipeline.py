@@ -62,11 +62,11 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
     for category in card_set.categories:
         indices = [i for i, unit in enumerate(units) if unit.category == category]
         say(f"Regroupement par thème : {category} ({len(indices)} idées)")
-        lemmas = [cleaned[i].lemmas for i in indices]
-        space = lexical_space(vectors[indices], lemmas, settings.lexical_weight)
+        category_cleaned, category_vectors = [cleaned[i] for i in indices], vectors[indices]
+        lemmas = [text.lemmas for text in category_cleaned]
         clustering = cluster_embeddings(
-            space,
-            keyword_views=_keyword_views(lemmas, vectors[indices], vocabularies),
+            lexical_space(category_vectors, lemmas, settings.lexical_weight),
+            keyword_views=_keyword_views(lemmas, category_vectors, vocabularies),
             n_themes=settings.n_themes,
             granularity=settings.granularity,
             random_state=settings.seed,
@@ -80,8 +80,8 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
         data = CategoryInput(
             category=category,
             units=[units[i] for i in indices],
-            cleaned=[cleaned[i] for i in indices],
-            vectors=vectors[indices],
+            cleaned=category_cleaned,
+            vectors=category_vectors,
             labels=np.asarray(clustering.labels),
             fit=np.asarray(clustering.fit, dtype=float),
         )
