@@ -5,7 +5,11 @@ For each ../shared/eval/*.csv: (a) the whole set, (b) workshop-scale draws (fixe
 synth's default path next to KMeans given the true number of labels (an oracle a real user does not have). Isolated texts (-1) count as
 one more group in ARI/NMI.
 
-    python scripts/bench_quality.py [--quick] [--eval-dir DIR] [--draws N] [--pairs N]
+    python scripts/bench_quality.py [--quick] [--eval-dir DIR] [--draws N] [--pairs N] [--draw-shape 12-15x10]
+
+``--draw-shape`` changes the workshop-scale draws (labels per draw x texts per label) for every
+set, to see how the figures move with the size of a category (4-6x8: a small group's wall;
+12-15x10: a large category with many fine themes).
 """
 
 from __future__ import annotations
@@ -52,8 +56,8 @@ FINE = {"makeorg_themes_fr": "tag_primary", "semeval16_absa_fr": "label_fine"}
 DRAW_LABELS_FINE, DRAW_LABELS_COARSE, PER_LABEL, MIN_LABEL_SIZE = (8, 12), (5, 7), 12, 5
 
 
-def workshop_draws(labels: np.ndarray, n_draws: int, seed: int, n_labels: tuple[int, int]) -> list[np.ndarray]:
-    """-> n_draws sorted index arrays: n_labels[0]..n_labels[1] labels (>= MIN_LABEL_SIZE texts) x up to PER_LABEL texts."""
+def workshop_draws(labels: np.ndarray, n_draws: int, seed: int, n_labels: tuple[int, int], per_label: int = PER_LABEL) -> list[np.ndarray]:
+    """-> n_draws sorted index arrays: n_labels[0]..n_labels[1] labels (>= MIN_LABEL_SIZE texts) x up to per_label texts."""
     rng = np.random.default_rng(seed)
     values, counts = np.unique(labels, return_counts=True)
     eligible = values[(counts >= MIN_LABEL_SIZE) & (values != "")]
@@ -61,7 +65,7 @@ def workshop_draws(labels: np.ndarray, n_draws: int, seed: int, n_labels: tuple[
     out = []
     for _ in range(n_draws):
         chosen = rng.choice(eligible, size=int(rng.integers(lo, hi + 1)), replace=False)
-        idx = [rng.choice(np.flatnonzero(labels == c), size=min(PER_LABEL, int((labels == c).sum())), replace=False) for c in chosen]
+        idx = [rng.choice(np.flatnonzero(labels == c), size=min(per_label, int((labels == c).sum())), replace=False) for c in chosen]
         out.append(np.sort(np.concatenate(idx)))
     return out
 
@@ -115,15 +119,19 @@ def fmt_row(name: str, s: dict, oracle: dict, seconds: float) -> str:
 HEADER = f"{'set':34s} {'ARI':>6s} {'NMI':>6s} {'k':>6s} {'gold':>5s} {'isol':>5s} {'time':>8s} | {'KM-ARI':>6s} {'KM-NMI':>6s}"
 
 
-def bench_set(name: str, texts: list[str], gold: np.ndarray, fine: np.ndarray | None, n_draws: int, pairs: int) -> None:
+def bench_set(
+    name: str, texts: list[str], gold: np.ndarray, fine: np.ndarray | None, n_draws: int, pairs: int, shape: tuple[tuple[int, int], int] | None = None
+) -> None:
+    """shape: ((min, max) labels per draw, texts per label) for every set; None: the default draws."""
     emb = embed_texts(texts)
     labels, dt = run_synth(texts)
     print(fmt_row(f"{name} (whole, n={len(texts)})", scores(gold, labels), scores(gold, kmeans_oracle(emb, gold)), dt))
     if n_draws:
         draw_gold = fine if fine is not None else gold
-        rng_labels = DRAW_LABELS_FINE if fine is not None else DRAW_LABELS_COARSE
+        rng_labels, per_label = shape or (DRAW_LABELS_FINE if fine is not None else DRAW_LABELS_COARSE, PER_LABEL)
+        draws = workshop_draws(draw_gold, n_draws, seed=0, n_labels=rng_labels, per_label=per_label)
         rows, orc, times, within, forced = [], [], [], [], []
-        for idx in workshop_draws(draw_gold, n_draws, seed=0, n_labels=rng_labels):
+        for idx in draws:
             lab, dt = run_synth([texts[i] for i in idx])
             s = scores(draw_gold[idx], lab)
             rows.append(s)
@@ -133,7 +141,7 @@ def bench_set(name: str, texts: list[str], gold: np.ndarray, fine: np.ndarray | 
             forced.append(adjusted_rand_score(draw_gold[idx], run_synth([texts[i] for i in idx], s["gold"])[0]))
         mean = {key: float(np.mean([r[key] for r in rows])) for key in rows[0]}
         omean = {key: float(np.mean([r[key] for r in orc])) for key in orc[0]}
-        n_mean = np.mean([len(i) for i in workshop_draws(draw_gold, n_draws, 0, rng_labels)])
+        n_mean = np.mean([len(i) for i in draws])
         label = f"  {n_draws} draws (n~{n_mean:.0f}, k ok {np.mean(within):.0%})"
         print(fmt_row(label, mean, omean, float(np.mean(times))))
     forced_whole = run_synth(texts, len(set(gold.tolist())))[0]
@@ -167,12 +175,26 @@ def _str_col(df: pd.DataFrame, col: str) -> np.ndarray:
     return np.array([str(v) if isinstance(v, str) or not pd.isna(v) else "" for v in df[col]], dtype=str)
 
 
+def _draw_shape(value: str) -> tuple[tuple[int, int], int]:
+    """'12-15x10' -> ((12, 15), 10)."""
+    try:
+        labels, per_label = value.lower().split("x")
+        low, _, high = labels.partition("-")
+        shape = (int(low), int(high or low)), int(per_label)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected MIN-MAXxPER such as 12-15x10, got {value!r}") from None
+    if not 2 <= shape[0][0] <= shape[0][1] or shape[1] < 1:
+        raise argparse.ArgumentTypeError(f"expected 2 <= MIN <= MAX and PER >= 1, got {value!r}")
+    return shape
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--eval-dir", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "eval")
     ap.add_argument("--quick", action="store_true", help="5 draws per set, no stability")
     ap.add_argument("--draws", type=int, default=20, help="workshop-scale draws per set (default 20)")
     ap.add_argument("--pairs", type=int, default=10, help="subsample pairs for the stability figure (default 10)")
+    ap.add_argument("--draw-shape", type=_draw_shape, default=None, metavar="MIN-MAXxPER", help="labels per draw and texts per label, e.g. 12-15x10 (default: 8-12x12 fine, 5-7x12 coarse)")
     args = ap.parse_args()
     n_draws = 5 if args.quick else args.draws
 
@@ -186,7 +208,7 @@ def main() -> None:
         df = pd.read_csv(f)
         fine_col = FINE.get(f.stem)
         fine = _str_col(df, fine_col) if fine_col and fine_col in df else None
-        bench_set(f.stem, df["text"].tolist(), _str_col(df, "label"), fine, n_draws, 0 if args.quick else args.pairs)
+        bench_set(f.stem, df["text"].tolist(), _str_col(df, "label"), fine, n_draws, 0 if args.quick else args.pairs, args.draw_shape)
     ogd = ROOT / "corpora" / "ogd-occitanie-2023" / "cartes.csv"
     if ogd.exists():
         bench_ogd(ogd)

@@ -32,7 +32,7 @@ class Granularity(click.ParamType):
         if word in GRANULARITY_WORDS:
             return GRANULARITY_WORDS[word]
         try:
-            number = float(word)
+            number = float(word.replace(",", "."))  # « 0,5 » as French users write it
         except ValueError:
             self.fail(f"« {value} » : attendu coarser, finer, default ou un nombre entre -2 et 2", param, ctx)
         if not -2.0 <= number <= 2.0:
@@ -100,7 +100,7 @@ def main():
               help="Modèle d'embeddings : un nom du registre models/, un dossier sentence-transformers, ou un nom du hub (réseau requis).")
 @click.option("--themes", "n_themes", type=click.IntRange(min=1), help="Nombre de thèmes imposé par catégorie (sinon choisi automatiquement).")
 @click.option("--granularity", type=Granularity(), default="default", show_default=True,
-              help="Thèmes plus larges (coarser) ou plus fins (finer) que le choix automatique, ou un nombre de -2 à 2.")
+              help="Thèmes plus larges (coarser) ou plus fins (finer) que le choix automatique, ou un nombre de -2 à 2 (« 0,5 » : un peu plus fins).")
 @click.option("--quotes", "n_quotes", type=click.IntRange(min=1, max=20), default=3, show_default=True, help="Citations par thème.")
 @click.option("--split/--no-split", default=True, show_default=True,
               help="Découper les cartes qui portent clairement plusieurs idées (puces, retours à la ligne, « ; », « mais »).")

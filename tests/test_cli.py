@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from synthesis import __version__
-from synthesis.cli import main
+from synthesis.cli import Granularity, main
 
 from conftest import DEMO_CSV, eval_file
 
@@ -78,6 +78,11 @@ def test_a_local_sentence_transformers_model_can_replace_the_default(runner, tmp
     result = runner.invoke(main, ["cluster", str(DEMO_CSV), "-o", str(tmp_path / "out"), "--model", str(model_dir), "--quiet"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "themes.json").is_file()
+
+
+@pytest.mark.parametrize(("value", "expected"), [("finer", 1.0), ("0.5", 0.5), ("0,5", 0.5), ("-1,5", -1.5)])
+def test_granularity_takes_words_and_french_or_english_decimals(value, expected):
+    assert Granularity().convert(value, None, None) == expected
 
 
 @pytest.mark.parametrize(
