@@ -89,6 +89,19 @@ def run_synth(texts: list[str], n_themes: int | None = None) -> tuple[np.ndarray
     return card_labels(synthesis, [card.id for card in cards]), time.perf_counter() - start
 
 
+def neighbour_purity(emb: np.ndarray, gold: np.ndarray, k: int = 5) -> float:
+    """Share of each text's k nearest neighbours (cosine) with its label.
+
+    How well the embeddings alone tell the labels apart at this scale: the grouping is built
+    on these neighbourhoods, so a low share bounds it, whatever the clustering method.
+    """
+    x = emb / np.linalg.norm(emb, axis=1, keepdims=True)
+    s = x @ x.T
+    np.fill_diagonal(s, -np.inf)
+    nearest = np.argsort(-s, axis=1, kind="stable")[:, :k]
+    return float((gold[nearest] == gold[:, None]).mean())
+
+
 def kmeans_oracle(emb: np.ndarray, gold: np.ndarray) -> np.ndarray:
     return KMeans(len(set(gold.tolist())), n_init=10, random_state=0).fit_predict(emb)
 
@@ -130,13 +143,14 @@ def bench_set(
         draw_gold = fine if fine is not None else gold
         rng_labels, per_label = shape or (DRAW_LABELS_FINE if fine is not None else DRAW_LABELS_COARSE, PER_LABEL)
         draws = workshop_draws(draw_gold, n_draws, seed=0, n_labels=rng_labels, per_label=per_label)
-        rows, orc, times, within, forced = [], [], [], [], []
+        rows, orc, times, within, forced, purity = [], [], [], [], [], []
         for idx in draws:
             lab, dt = run_synth([texts[i] for i in idx])
             s = scores(draw_gold[idx], lab)
             rows.append(s)
             orc.append(scores(draw_gold[idx], kmeans_oracle(emb[idx], draw_gold[idx])))
             times.append(dt)
+            purity.append(neighbour_purity(emb[idx], draw_gold[idx]))
             within.append(abs(s["k"] / s["gold"] - 1) <= 0.4)
             forced.append(adjusted_rand_score(draw_gold[idx], run_synth([texts[i] for i in idx], s["gold"])[0]))
         mean = {key: float(np.mean([r[key] for r in rows])) for key in rows[0]}
@@ -144,6 +158,7 @@ def bench_set(
         n_mean = np.mean([len(i) for i in draws])
         label = f"  {n_draws} draws (n~{n_mean:.0f}, k ok {np.mean(within):.0%})"
         print(fmt_row(label, mean, omean, float(np.mean(times))))
+        print(f"  draws: 5 nearest neighbours with the same label {np.mean(purity):.2f} (embeddings alone)")
     forced_whole = run_synth(texts, len(set(gold.tolist())))[0]
     print(
         f"  --themes <gold k>: whole ARI {adjusted_rand_score(gold, forced_whole):.3f} NMI {normalized_mutual_info_score(gold, forced_whole):.3f}"
