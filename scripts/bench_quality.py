@@ -34,6 +34,8 @@ from synthesis.embed import load_embedder  # noqa: E402
 from synthesis.load import load_cards  # noqa: E402
 from synthesis.pipeline import Settings, synthesize  # noqa: E402
 
+from bench_embedders import neighbour_purity  # noqa: E402  (scripts/ is on the path when run as a script)
+
 
 def embed_texts(texts: list[str]) -> np.ndarray:
     """The vectors synth's pipeline computes for these texts (for the KMeans oracle)."""
@@ -89,19 +91,6 @@ def run_synth(texts: list[str], n_themes: int | None = None) -> tuple[np.ndarray
     return card_labels(synthesis, [card.id for card in cards]), time.perf_counter() - start
 
 
-def neighbour_purity(emb: np.ndarray, gold: np.ndarray, k: int = 5) -> float:
-    """Share of each text's k nearest neighbours (cosine) with its label.
-
-    How well the embeddings alone tell the labels apart at this scale: the grouping is built
-    on these neighbourhoods, so a low share bounds it, whatever the clustering method.
-    """
-    x = emb / np.linalg.norm(emb, axis=1, keepdims=True)
-    s = x @ x.T
-    np.fill_diagonal(s, -np.inf)
-    nearest = np.argsort(-s, axis=1, kind="stable")[:, :k]
-    return float((gold[nearest] == gold[:, None]).mean())
-
-
 def kmeans_oracle(emb: np.ndarray, gold: np.ndarray) -> np.ndarray:
     return KMeans(len(set(gold.tolist())), n_init=10, random_state=0).fit_predict(emb)
 
@@ -150,7 +139,7 @@ def bench_set(
             rows.append(s)
             orc.append(scores(draw_gold[idx], kmeans_oracle(emb[idx], draw_gold[idx])))
             times.append(dt)
-            purity.append(neighbour_purity(emb[idx], draw_gold[idx]))
+            purity.append(neighbour_purity(emb[idx], draw_gold[idx], k=5)[0])  # (share, chance): the share
             within.append(abs(s["k"] / s["gold"] - 1) <= 0.4)
             forced.append(adjusted_rand_score(draw_gold[idx], run_synth([texts[i] for i in idx], s["gold"])[0]))
         mean = {key: float(np.mean([r[key] for r in rows])) for key in rows[0]}
