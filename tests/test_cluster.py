@@ -212,18 +212,18 @@ def test_average_linkage_cut_matches_scipy_on_distinct_distances():
         assert adjusted_rand_score(reference, ours) == 1.0
 
 
+def cosine(x: np.ndarray, i: int, j: int) -> float:
+    return float(x[i] @ x[j] / np.linalg.norm(x[i]) / np.linalg.norm(x[j]))
+
+
 def test_lexical_space_brings_shared_jargon_closer():
     rng = np.random.default_rng(0)
     emb = rng.normal(size=(4, 16))
     lemmas = [("OT", "taxe", "séjour"), ("OT", "taxe", "séjour", "collecte"), ("plage",), ("randonnée", "plage")]
     space = lexical_space(emb, lemmas, weight=0.3)
-
-    def cos(x, i, j):
-        return x[i] @ x[j] / np.linalg.norm(x[i]) / np.linalg.norm(x[j])
-
     assert space.shape[0] == 4 and space.shape[1] > 16
-    assert cos(space, 0, 1) > cos(emb, 0, 1)  # shared lemmas: closer
-    assert abs(cos(space, 0, 2)) < abs(cos(emb, 0, 2))  # nothing shared: only the (damped) embedding similarity
+    assert cosine(space, 0, 1) > cosine(emb, 0, 1)  # shared lemmas: closer
+    assert abs(cosine(space, 0, 2)) < abs(cosine(emb, 0, 2))  # nothing shared: only the (damped) embedding similarity
 
 
 def test_lexical_space_without_shared_lemmas_or_weight_is_the_embeddings():
@@ -238,10 +238,6 @@ def test_top_k_equals_a_stable_full_sort_even_with_ties():
         s = np.round(rng.random((7, 40)), 1)  # many exact ties
         k = int(rng.integers(1, 40))
         assert (_top_k(s, k) == np.argsort(-s, axis=1, kind="stable")[:, :k]).all()
-
-
-def cosine(x: np.ndarray, i: int, j: int) -> float:
-    return float(x[i] @ x[j] / np.linalg.norm(x[i]) / np.linalg.norm(x[j]))
 
 
 def test_keyword_view_meets_related_words_and_ignores_tone(use_embedder):
