@@ -106,16 +106,22 @@ def main():
               help="Découper les cartes qui portent clairement plusieurs idées (puces, retours à la ligne, « ; », « mais »).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine des étapes aléatoires (même entrée, même graine : même résultat).")
 @click.option("--title", help="Titre du compte rendu (par défaut : « Compte rendu — FICHIER »).")
+@click.option("--edits", "edits_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Corrections d'un éditeur à appliquer (par défaut : corrections.json du dossier de sortie, s'il existe).")
 @click.option("-q", "--quiet", is_flag=True, help="N'afficher que les erreurs et le résumé final.")
 @column_options
 @handle_errors
-def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, quiet, text_column, group_column,
-            category_column, id_column, sheet):
+def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, edits_file, quiet, text_column,
+            group_column, category_column, id_column, sheet):
     """Regrouper les cartes de FICHIER par thème et écrire le compte rendu.
 
     Écrit dans le dossier de sortie : compte-rendu.md, compte-rendu.html, compte-rendu.docx,
-    themes.json (résultat structuré) et cartes.csv (chaque carte avec son thème).
+    themes.json (résultat structuré), cartes.csv (chaque carte avec son thème) et
+    synth-resultat.json (le résultat entier, pour synth report et synth review).
+    Les corrections d'un éditeur (corrections.json du dossier, ou --edits) sont
+    appliquées, et les thèmes gardent leur identifiant d'une exécution à l'autre.
     """
+    from synthesis.corrections import carry_over, keep_corrections_in
     from synthesis.load import load_cards
     from synthesis.pipeline import Settings, synthesize
     from synthesis.report import write_outputs
@@ -134,14 +140,23 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
         _stderr(f"Attention : {warning}", err_style="yellow")
     if title:
         synthesis.title = title
+    carried = carry_over(synthesis, output_dir, edits_file)
+    if carried.notice:
+        _stderr(f"Attention : {carried.notice}", err_style="yellow")
+    if carried.matching is not None:
+        say(f"Identifiants de thèmes repris de l'exécution précédente : {carried.matching.kept_share:.0%}")
     say(f"Écriture des résultats dans {output_dir}")
-    written = write_outputs(synthesis, output_dir)
-    _print_run_summary(synthesis, written)
+    written = write_outputs(carried.synthesis, output_dir)
+    keep_corrections_in(output_dir, carried)
+    _print_run_summary(carried.synthesis, written, carried.problems)
 
 
-def _print_run_summary(synthesis, written: list[Path]) -> None:
+def _print_run_summary(synthesis, written: list[Path], problems: list[str] = ()) -> None:
     from synthesis.french import plural
     from synthesis.report.wording import all_warnings, category_title, run_summary
+
+    for problem in problems:
+        _stderr(f"Attention : {problem}", err_style="yellow")
 
     counts = run_summary(synthesis)
     if synthesis.skipped_rows:
@@ -156,7 +171,63 @@ def _print_run_summary(synthesis, written: list[Path]) -> None:
             f"  {category_title(category.category)} : {plural(category.n_cards, 'carte')}, {plural(len(themes), 'thème')}, "
             f"{plural(isolated, 'idée isolée', 'idées isolées')}"
         )
+    corrected = sum(theme.corrected for theme in synthesis.themes())
+    if synthesis.base is not None:
+        click.echo(f"Corrections de l'éditeur : {plural(corrected, 'thème corrigé', 'thèmes corrigés')}"
+                   + (f", {plural(len(problems), 'correction non appliquée', 'corrections non appliquées')}" if problems else ""))
     click.echo("Fichiers écrits : " + ", ".join(str(path) for path in written))
+
+
+out_dir_argument = click.argument(
+    "out_dir", metavar="DOSSIER", type=click.Path(path_type=Path, file_okay=False, exists=True)
+)
+
+
+@main.command()
+@out_dir_argument
+@handle_errors
+def report(out_dir):
+    """Réécrire les comptes rendus de DOSSIER (sortie de synth cluster) avec les corrections de l'éditeur.
+
+    Relit le résultat enregistré (synth-resultat.json) et corrections.json, sans recalculer
+    les thèmes : environ une seconde.
+    """
+    from synthesis.corrections import render_folder
+
+    rendered = render_folder(out_dir)
+    _print_run_summary(rendered.synthesis, rendered.written, rendered.problems)
+    click.echo(f"Comptes rendus réécrits en {rendered.seconds:.2f} s".replace(".", ","))
+
+
+@main.command()
+@out_dir_argument
+@click.option("--no-open", is_flag=True, help="Ne pas ouvrir le navigateur (afficher seulement l'adresse).")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port local (par défaut : un port libre).")
+@handle_errors
+def review(out_dir, no_open, port):
+    """Relire et corriger les thèmes de DOSSIER dans le navigateur (page locale, 127.0.0.1).
+
+    Renommer, déplacer des cartes, fusionner, scinder, masquer, choisir les citations,
+    épingler un rang, annoter : chaque modification est ajoutée à corrections.json et
+    les comptes rendus du dossier sont réécrits aussitôt. Ctrl-C pour arrêter.
+    """
+    import time
+    import webbrowser
+
+    from synthesis.review.server import ReviewServer
+
+    server = ReviewServer(out_dir, port=port)
+    server.start()
+    click.echo(f"Relecture de {out_dir} : {server.url} (Ctrl-C pour arrêter)")
+    if not no_open:
+        webbrowser.open(server.url)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:  # the normal way out: every change is already saved
+        click.echo("Relecture terminée : corrections.json et les comptes rendus sont à jour.")
+    finally:
+        server.close()
 
 
 @main.command("models")

@@ -101,6 +101,7 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
         skipped_rows=list(card_set.skipped_rows),
         warnings=warnings,
         settings=asdict(settings),
+        unit_vectors=vectors,
     )
 
 

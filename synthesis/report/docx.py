@@ -7,7 +7,7 @@ from pathlib import Path
 from docx import Document
 
 from synthesis.french import plural
-from synthesis.report.wording import all_warnings, category_title, intro, quote_line, theme_facts
+from synthesis.report.wording import all_warnings, category_title, editor_note, intro, quote_line, theme_facts
 from synthesis.result import Synthesis
 
 
@@ -29,6 +29,8 @@ def write_docx(synthesis: Synthesis, path: Path) -> None:
             rank += 1
             document.add_heading(_docx_safe(f"{rank}. {theme.label}"), level=2)
             document.add_paragraph().add_run(theme_facts(theme, synthesis.n_groups)).italic = True
+            if theme.note:
+                document.add_paragraph(_docx_safe(editor_note(theme)))
             if theme.keywords:
                 document.add_paragraph(_docx_safe(f"Mots-clés : {', '.join(theme.keywords)}"))
             for quote in theme.quotes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from synthesis.french import plural
-from synthesis.report.wording import all_warnings, category_title, intro, theme_facts
+from synthesis.report.wording import all_warnings, category_title, editor_note, intro, theme_facts
 
 _environment = Environment(
     loader=PackageLoader("synthesis.report", "templates"),
@@ -14,7 +14,7 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_environment.globals.update(category_title=category_title, plural=plural, theme_facts=theme_facts)
+_environment.globals.update(category_title=category_title, editor_note=editor_note, plural=plural, theme_facts=theme_facts)
 
 
 def render_html(synthesis) -> str:

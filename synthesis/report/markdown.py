@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from synthesis.french import plural
-from synthesis.report.wording import all_warnings, category_title, intro, quote_line, theme_facts
+from synthesis.report.wording import all_warnings, category_title, editor_note, intro, quote_line, theme_facts
 from synthesis.result import Synthesis
 
 
@@ -20,6 +20,7 @@ def render_markdown(synthesis: Synthesis) -> str:
                 continue
             rank += 1
             lines += [f"### {rank}. {_escape(theme.label)}", "", f"*{theme_facts(theme, synthesis.n_groups)}*", ""]
+            lines += [_escape(editor_note(theme)), ""] if theme.note else []
             if theme.keywords:
                 lines += [f"Mots-clés : {_escape(', '.join(theme.keywords))}", ""]
             lines += [f"> {_escape(quote_line(q.text, q.group))}" for q in theme.quotes]

@@ -27,6 +27,7 @@ def themes_document(synthesis: Synthesis) -> dict:
                 "n_cards": category.n_cards,
                 "summary": category.summary,
                 "themes": [_theme(theme, rank) for rank, theme in enumerate(category.themes, start=1)],
+                "hidden_themes": [_theme(theme, None) for theme in category.hidden_themes],
             }
             for category in synthesis.categories
         ],
@@ -35,10 +36,12 @@ def themes_document(synthesis: Synthesis) -> dict:
     }
 
 
-def _theme(theme: Theme, rank: int) -> dict:
+def _theme(theme: Theme, rank: int | None) -> dict:
     return {
         "id": theme.id,
         "rank": None if theme.isolated else rank,
+        "corrected": theme.corrected,
+        "note": theme.note or None,
         "label": theme.label,
         "isolated": theme.isolated,
         "n_cards": theme.n_cards,

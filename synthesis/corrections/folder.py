@@ -1,0 +1,93 @@
+"""An output folder's saved result plus its corrections: what ``synth report``, ``synth review`` and a re-run do.
+
+Re-rendering the demo (load the saved result, apply the edits, write the five
+reports) takes about 0.3 s once the modules are imported (see the note of
+issue 15 for the measure from a click in the review page).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from synthesis.cards import InputError
+from synthesis.corrections.apply import apply_corrections
+from synthesis.corrections.file import CORRECTIONS_FILE, load_corrections, write_atomically
+from synthesis.corrections.match import Matching, match_theme_ids
+from synthesis.result import Synthesis
+from synthesis.store import RESULT_FILE, load_synthesis
+
+
+@dataclass
+class Rendered:
+    synthesis: Synthesis
+    #: One French line per correction that could not be applied (also among the reports' warnings).
+    problems: list[str]
+    written: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def corrected_folder(out_dir: Path) -> Rendered:
+    """The folder's saved result with its corrections applied (nothing written)."""
+    out_dir = Path(out_dir)
+    run = load_synthesis(out_dir / RESULT_FILE)
+    corrected, problems = apply_corrections(run, load_corrections(out_dir / CORRECTIONS_FILE))
+    return Rendered(corrected, problems)
+
+
+def render_folder(out_dir: Path) -> Rendered:
+    """Re-render every report of the folder from its saved result and corrections, without re-embedding."""
+    from synthesis.report import write_outputs
+
+    start = time.perf_counter()
+    rendered = corrected_folder(out_dir)
+    rendered.written = write_outputs(rendered.synthesis, Path(out_dir))
+    rendered.seconds = time.perf_counter() - start
+    return rendered
+
+
+@dataclass
+class CarriedOver:
+    synthesis: Synthesis
+    problems: list[str] = field(default_factory=list)
+    matching: Matching | None = None
+    #: Where the corrections were read from (None: there were none).
+    corrections: Path | None = None
+    #: Why the previous result could not be used to keep theme ids, if it could not.
+    notice: str = ""
+
+
+def carry_over(run: Synthesis, out_dir: Path, edits_file: Path | None = None) -> CarriedOver:
+    """A new run with the previous run's theme ids and the editor's corrections applied.
+
+    The previous result is the one in ``out_dir``, else the one beside ``edits_file``;
+    the corrections are ``edits_file``, else the folder's corrections.json.
+    """
+    out_dir = Path(out_dir)
+    corrections_path = Path(edits_file) if edits_file else out_dir / CORRECTIONS_FILE
+    if edits_file and not corrections_path.is_file():
+        raise InputError(f"{corrections_path} : fichier de corrections introuvable")
+    carried = CarriedOver(run)
+    new_units: frozenset[str] = frozenset()
+    previous_path = next((p for p in (out_dir / RESULT_FILE, corrections_path.parent / RESULT_FILE) if p.is_file()), None)
+    if previous_path is not None:
+        try:
+            previous = load_synthesis(previous_path)
+        except InputError as error:
+            carried.notice = f"résultat précédent inutilisable, les numéros de thèmes peuvent changer ({error})"
+        else:
+            carried.synthesis, carried.matching = match_theme_ids(previous, run)
+            new_units = frozenset(u.id for u in run.units) - {u.id for u in previous.units}
+    if corrections_path.is_file():
+        corrections = load_corrections(corrections_path)
+        carried.synthesis, carried.problems = apply_corrections(carried.synthesis, corrections, new_units=new_units)
+        carried.corrections = corrections_path
+    return carried
+
+
+def keep_corrections_in(out_dir: Path, carried: CarriedOver) -> None:
+    """Copy ``--edits FILE`` into the output folder, so that ``synth report`` and ``synth review`` find it there."""
+    target = Path(out_dir) / CORRECTIONS_FILE
+    if carried.corrections is not None and carried.corrections.resolve() != target.resolve():
+        write_atomically(target, carried.corrections.read_text(encoding="utf-8"))  # the folder's own edits go to .bak
