@@ -68,11 +68,14 @@ def apply_corrections(synthesis: Synthesis, corrections: Corrections, *, new_uni
 
 
 def effective_entries(entries: list[Entry]) -> list[Entry]:
-    """The entries to apply, in order: undo entries removed, with the entries they cancel."""
+    """The entries to apply, in order: undo entries removed, with the entries they cancel.
+
+    Read from the last: an undo that a later undo cancels cancels nothing.
+    """
     undone: set[int] = set()
-    for entry in entries:
-        if isinstance(entry.edit, Undo):
-            undone ^= {entry.edit.edit}
+    for entry in reversed(entries):
+        if isinstance(entry.edit, Undo) and entry.n not in undone:
+            undone.add(entry.edit.edit)
     return [entry for entry in entries if not isinstance(entry.edit, Undo) and entry.n not in undone]
 
 

@@ -109,7 +109,8 @@ class Entry:
         return next(name for name, cls in EDIT_TYPES.items() if isinstance(self.edit, cls))
 
     def describe(self) -> str:
-        return f"correction n° {self.n} ({EDIT_NAMES[self.kind]}, {self.at})"
+        when = f", {self.at}" if self.at else ""
+        return f"correction n° {self.n} ({EDIT_NAMES[self.kind]}{when})"
 
 
 @dataclass

@@ -81,7 +81,7 @@ class ReviewServer:
         with self.lock:
             entry = append_edit(self.out_dir / CORRECTIONS_FILE, kind, edit)
             self.rendered = render_folder(self.out_dir)
-            return self.state(saved=entry.describe())
+            return self.state(saved=f"{EDIT_NAMES[kind]} (correction n° {entry.n})")
 
     def undo(self) -> dict:
         """Append an undo of the last change still in effect."""
@@ -91,7 +91,7 @@ class ReviewServer:
                 raise StoreError("aucune modification à annuler")
             entry = append_edit(self.out_dir / CORRECTIONS_FILE, "undo", Undo(entries[-1].n))
             self.rendered = render_folder(self.out_dir)
-            return self.state(saved=f"{entries[-1].describe()} annulée (correction n° {entry.n})")
+            return self.state(saved=f"{EDIT_NAMES[entries[-1].kind]} (correction n° {entries[-1].n}) annulé (correction n° {entry.n})")
 
     def state(self, saved: str = "") -> dict:
         return page_state(self.rendered, self.out_dir, saved)
@@ -149,6 +149,8 @@ def _handler(session: ReviewServer) -> type[BaseHTTPRequestHandler]:
                 return self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8")
             if path in STATIC_FILES:
                 return self._send(HTTPStatus.OK, _static(path[1:]).encode("utf-8"), f"{STATIC_FILES[path]}; charset=utf-8")
+            if path == "/favicon.ico":
+                return self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")
             if path == "/api/state" and self._authorised():
                 return self._json(HTTPStatus.OK, session.state())
             if path != "/api/state":

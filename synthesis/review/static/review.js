@@ -61,7 +61,8 @@ function show(data, started) {
   render();
   const seconds = ((performance.now() - (started || performance.now())) / 1000).toFixed(2).replace(".", ",");
   const what = data.saved ? `Enregistré : ${data.saved}. ` : "";
-  setStatus(`${what}Comptes rendus à jour (${data.rendered.join(", ")})` + (started ? ` en ${seconds} s.` : "."));
+  setStatus(`${what}Comptes rendus à jour` + (started ? ` en ${seconds} s.` : "."));
+  document.getElementById("status").title = `Réécrits dans ${data.folder} : ${data.rendered.join(", ")}`;
   document.getElementById("undo").disabled = !data.last_change;
   document.getElementById("undo").title = data.last_change ? `Annuler : ${data.last_change}` : "Rien à annuler";
 }
