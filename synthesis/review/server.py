@@ -145,10 +145,10 @@ def _handler(session: ReviewServer) -> type[BaseHTTPRequestHandler]:
                 return
             path = self.path.split("?", 1)[0]
             if path == "/":
-                page = _static("index.html").replace("{{TOKEN}}", session.token)
+                page = static_text("index.html").replace("{{TOKEN}}", session.token)
                 return self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8")
             if path in STATIC_FILES:
-                return self._send(HTTPStatus.OK, _static(path[1:]).encode("utf-8"), f"{STATIC_FILES[path]}; charset=utf-8")
+                return self._send(HTTPStatus.OK, static_text(path[1:]).encode("utf-8"), f"{STATIC_FILES[path]}; charset=utf-8")
             if path == "/favicon.ico":
                 return self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")
             if path == "/api/state" and self._authorised():
@@ -217,5 +217,5 @@ def _handler(session: ReviewServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _static(name: str) -> str:
+def static_text(name: str) -> str:
     return resources.files("synthesis.review").joinpath("static", name).read_text(encoding="utf-8")
