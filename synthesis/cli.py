@@ -106,7 +106,7 @@ def main():
               help="Découper les cartes qui portent clairement plusieurs idées (puces, retours à la ligne, « ; », « mais »).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine des étapes aléatoires (même entrée, même graine : même résultat).")
 @click.option("--title", help="Titre du compte rendu (par défaut : « Compte rendu — FICHIER »).")
-@click.option("--edits", "edits_file", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--edits", "edits_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Corrections d'un éditeur à appliquer (par défaut : corrections.json du dossier de sortie, s'il existe).")
 @click.option("-q", "--quiet", is_flag=True, help="N'afficher que les erreurs et le résumé final.")
 @column_options
@@ -121,11 +121,13 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     Les corrections d'un éditeur (corrections.json du dossier, ou --edits) sont
     appliquées, et les thèmes gardent leur identifiant d'une exécution à l'autre.
     """
-    from synthesis.corrections import carry_over, keep_corrections_in
+    from synthesis.corrections import carry_over, keep_corrections_in, load_corrections
+    from synthesis.corrections.folder import corrections_path
     from synthesis.load import load_cards
     from synthesis.pipeline import Settings, synthesize
     from synthesis.report import write_outputs
 
+    load_corrections(corrections_path(output_dir, edits_file))  # a broken file stops the run before the long part
     say = (lambda message: None) if quiet else (lambda message: _stderr(f"… {message}"))
     say(f"Lecture de {input_file}")
     card_set = load_cards(input_file, text_column=text_column, group_column=group_column,

@@ -65,12 +65,10 @@ def carry_over(run: Synthesis, out_dir: Path, edits_file: Path | None = None) ->
     the corrections are ``edits_file``, else the folder's corrections.json.
     """
     out_dir = Path(out_dir)
-    corrections_path = Path(edits_file) if edits_file else out_dir / CORRECTIONS_FILE
-    if edits_file and not corrections_path.is_file():
-        raise InputError(f"{corrections_path} : fichier de corrections introuvable")
+    corrections = corrections_path(out_dir, edits_file)
     carried = CarriedOver(run)
     new_units: frozenset[str] = frozenset()
-    previous_path = next((p for p in (out_dir / RESULT_FILE, corrections_path.parent / RESULT_FILE) if p.is_file()), None)
+    previous_path = next((p for p in (out_dir / RESULT_FILE, corrections.parent / RESULT_FILE) if p.is_file()), None)
     if previous_path is not None:
         try:
             previous = load_synthesis(previous_path)
@@ -79,11 +77,19 @@ def carry_over(run: Synthesis, out_dir: Path, edits_file: Path | None = None) ->
         else:
             carried.synthesis, carried.matching = match_theme_ids(previous, run)
             new_units = frozenset(u.id for u in run.units) - {u.id for u in previous.units}
-    if corrections_path.is_file():
-        corrections = load_corrections(corrections_path)
-        carried.synthesis, carried.problems = apply_corrections(carried.synthesis, corrections, new_units=new_units)
-        carried.corrections = corrections_path
+    if corrections.is_file():
+        carried.synthesis, carried.problems = apply_corrections(carried.synthesis, load_corrections(corrections), new_units=new_units)
+        carried.corrections = corrections
     return carried
+
+
+def corrections_path(out_dir: Path, edits_file: Path | None = None) -> Path:
+    """``--edits FILE`` if given, else the folder's corrections.json (which may not exist yet)."""
+    if edits_file is None:
+        return Path(out_dir) / CORRECTIONS_FILE
+    if not Path(edits_file).is_file():
+        raise InputError(f"{edits_file} : fichier de corrections introuvable")
+    return Path(edits_file)
 
 
 def keep_corrections_in(out_dir: Path, carried: CarriedOver) -> None:
