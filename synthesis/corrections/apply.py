@@ -193,38 +193,23 @@ class _Editor:
 
     def merge(self, edit: Merge) -> list[str]:
         into = self.touch(edit.into)
-        partial = []
-        for theme_id in edit.themes:
-            try:
-                other = self.state(theme_id)
-            except NotApplicable as reason:
-                partial.append(str(reason))
-                continue
+        others, partial = self.in_category(edit.themes, self.theme_and_category, into.theme.category, "le thème")
+        for other in others:
             if other is into:
-                continue
-            if other.theme.category != into.theme.category:
-                partial.append(f"le thème « {other.id} » est dans une autre rubrique")
                 continue
             for unit_id in self.members(other.id):
                 self.assign[unit_id] = into.id
             self.redirect[other.id] = into.id
             del self.states[other.id]
-        if len(partial) == len(edit.themes):
+        if not others:
             raise NotApplicable("; ".join(partial))
         return partial
 
     def split(self, edit: Split, n: int) -> list[str]:
         source = self.touch(edit.theme)
-        units, partial = [], []
-        for card_id in edit.cards:
-            try:
-                card_units = self.card_units(card_id)
-            except NotApplicable as reason:
-                partial.append(str(reason))
-                continue
-            if self.units[card_units[0]].category != source.theme.category:
-                partial.append(f"la carte « {card_id} » est dans une autre rubrique")
-                continue
+        cards, partial = self.in_category(edit.cards, self.card_and_category, source.theme.category, "la carte")
+        units = []
+        for card_units in cards:
             in_source = [unit_id for unit_id in card_units if self.assign[unit_id] == source.id]
             units += in_source or card_units
         if not units:
@@ -237,6 +222,29 @@ class _Editor:
             self.state(self.assign[unit_id]).touched = True
             self.assign[unit_id] = new.id
         return partial
+
+    def theme_and_category(self, theme_id: str) -> tuple[_ThemeState, str]:
+        state = self.state(theme_id)
+        return state, state.theme.category
+
+    def card_and_category(self, card_id: str) -> tuple[list[str], str]:
+        units = self.card_units(card_id)
+        return units, self.units[units[0]].category
+
+    def in_category(self, ids: list[str], lookup, category: str, what: str) -> tuple[list, list[str]]:
+        """What ``lookup`` (id -> (item, its category)) finds in ``category``, and why the other ids are left out."""
+        found, partial = [], []
+        for item_id in ids:
+            try:
+                item, item_category = lookup(item_id)
+            except NotApplicable as reason:
+                partial.append(str(reason))
+                continue
+            if item_category != category:
+                partial.append(f"{what} « {item_id} » est dans une autre rubrique")
+                continue
+            found.append(item)
+        return found, partial
 
     # --- new cards of a re-run ------------------------------------------------------
 
