@@ -276,3 +276,21 @@ def test_a_theme_without_a_match_gets_a_number_never_used_before(demo_synthesis)
     ids = [t.id for t in matched.categories[0].themes]
     assert lost.id not in ids[1:] and ids[0] not in {lost.id, "forces-11", "forces-12"} and ids[0] == "forces-13"
     assert {"forces-11", "forces-12"} <= set(matched.former_theme_ids)
+
+
+def test_a_new_card_goes_to_the_theme_an_editor_split_off_when_it_is_closer_to_it(demo_synthesis):
+    # A card written again in near-identical words (the summarise stage marks it duplicate_of) stands for a
+    # card typed in after the edits: it follows its twin into the split theme; a card unlike it stays.
+    new, twin = next(
+        (unit_id, p.duplicate_of) for unit_id, p in demo_synthesis.placements.items()
+        if p.duplicate_of and "#" not in unit_id + p.duplicate_of
+        and demo_synthesis.placements[p.duplicate_of].theme_id == p.theme_id and not p.theme_id.endswith("isolees")
+    )
+    source = themes_by_id(demo_synthesis)[demo_synthesis.placements[new].theme_id]
+    other = next(card for card in source.card_ids if card not in (new, twin) and demo_synthesis.placements[card].duplicate_of is None)
+    split = Corrections([Entry(1, "", Split(source.id, [twin], "Jumeaux"))])
+    corrected, problems = apply_corrections(demo_synthesis, split, new_units=frozenset({new, other}))
+    split_id = f"{source.id.rsplit('-', 1)[0]}-e1"
+    assert problems == [] and theme_of_card(corrected, new) == {split_id} and theme_of_card(corrected, other) == {source.id}
+    without_news, _ = apply_corrections(demo_synthesis, split)
+    assert theme_of_card(without_news, new) == {source.id}
