@@ -1,8 +1,9 @@
 """An output folder's saved result plus its corrections: what ``synth report``, ``synth review`` and a re-run do.
 
 Re-rendering the demo (load the saved result, apply the edits, write the five
-reports) takes about 0.3 s once the modules are imported (see the note of
-issue 15 for the measure from a click in the review page).
+reports) takes 0.37 s in a warm process and 1.15 s as ``synth report`` in a new
+one; from a click in the review page to the page saying the reports are
+rewritten, median 0.88 s (scripts/bench_review.py, 2 shared cores).
 """
 
 from __future__ import annotations
