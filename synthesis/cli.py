@@ -125,7 +125,7 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     appliquées, et les thèmes gardent leur identifiant d'une exécution à l'autre.
     """
     from synthesis.corrections import carry_over, keep_corrections_in, load_corrections
-    from synthesis.corrections.folder import corrections_path
+    from synthesis.corrections.folder import check_same_export, corrections_path
     from synthesis.embed.cache import default_cache_dir
     from synthesis.load import load_cards
     from synthesis.pipeline import Settings, synthesize
@@ -138,6 +138,7 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
                           category_column=category_column, id_column=id_column, sheet=sheet)
     for warning in card_set.warnings:
         _stderr(f"Attention : {warning}", err_style="yellow")
+    check_same_export(output_dir, card_set.cards, edits_file)
     if n_themes is not None and granularity != 0:
         _stderr("Attention : --granularity est sans effet quand --themes fixe le nombre de thèmes.", err_style="yellow")
     settings = Settings(model=model, n_themes=n_themes, granularity=granularity, n_quotes=n_quotes, split=split, seed=seed)

@@ -166,3 +166,18 @@ def test_review_serves_the_folder_until_interrupted(runner, tmp_path, demo_synth
     result = runner.invoke(main, ["review", str(tmp_path), "--no-open"])
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:" in result.output and "Relecture terminée" in result.output
+
+
+def test_a_folder_s_corrections_are_not_applied_to_another_export(runner, tmp_path, demo_synthesis):
+    from synthesis.report import write_outputs
+
+    out = tmp_path / "out"
+    write_outputs(demo_synthesis, out)
+    (out / "corrections.json").write_text('{"schema": "synth.corrections/1", "edits": []}\n', encoding="utf-8")
+    other = tmp_path / "autre.csv"
+    other.write_text("id;groupe;catégorie;texte\nG1-F-01;1;forces;Accueil chaleureux\nG1-F-02;2;forces;Bonne entente\n", encoding="utf-8")
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    result = runner.invoke(main, ["cluster", str(other), "-o", str(out), "--quiet"])
+    assert result.exit_code == 2 and "contient les corrections d'un autre export (0% des cartes en commun)" in result.output
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    assert "--edits" in result.output and "Traceback" not in result.output

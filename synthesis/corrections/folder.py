@@ -84,6 +84,31 @@ def carry_over(run: Synthesis, out_dir: Path, edits_file: Path | None = None) ->
     return carried
 
 
+#: Least share of the previous run's cards, same id and same text, for a folder's corrections to apply to a new export.
+MIN_SAME_CARDS = 0.5
+
+
+def check_same_export(out_dir: Path, cards, edits_file: Path | None = None) -> None:
+    """Refuse to apply a folder's corrections to another export's cards (ids such as « 12 » recur from export to export).
+
+    Checked before clustering, so the refusal is immediate; ``--edits`` applies them anyway.
+    """
+    out_dir = Path(out_dir)
+    if edits_file is not None or not (out_dir / CORRECTIONS_FILE).is_file() or not (out_dir / RESULT_FILE).is_file():
+        return
+    try:
+        previous = load_synthesis(out_dir / RESULT_FILE)
+    except InputError:
+        return  # carry_over says it cannot keep the ids; the corrections still apply by card id
+    texts = {card.id: card.text for card in previous.cards}
+    same = sum(texts.get(card.id) == card.text for card in cards) / max(len(texts), 1)
+    if same < MIN_SAME_CARDS:
+        raise InputError(
+            f"{out_dir} contient les corrections d'un autre export ({same:.0%} des cartes en commun) : "
+            f"choisissez un autre dossier de sortie (-o), ou --edits {out_dir / CORRECTIONS_FILE} pour les appliquer quand même"
+        )
+
+
 def corrections_path(out_dir: Path, edits_file: Path | None = None) -> Path:
     """``--edits FILE`` if given, else the folder's corrections.json (which may not exist yet)."""
     if edits_file is None:
