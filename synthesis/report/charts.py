@@ -70,7 +70,7 @@ def _bars_figure(themes: list[Theme], total_groups: int):
     labels = [_wrap(f"{rank}. {theme.label}") for rank, theme in enumerate(themes, start=1)]
     lines = sum(label.count("\n") + 1 for label in labels)
     with plt.rc_context(_STYLE):
-        figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 0.9 + 0.3 * lines + 0.12 * len(themes)))
+        figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 1.2 + 0.3 * lines + 0.12 * len(themes)))
         positions = list(range(len(themes)))
         for y, theme in zip(positions, themes):
             transversal = theme.scope == TRANSVERSAL
@@ -79,7 +79,7 @@ def _bars_figure(themes: list[Theme], total_groups: int):
             bar.set_gid(f"bar-{theme.id}")
             axes.text(theme.n_groups + 0.1, y, str(theme.n_groups), va="center", ha="left", fontsize=8.5, fontweight="bold")
         side = blended_transform_factory(axes.transAxes, axes.transData)
-        axes.text(1.03, -0.9, "Cartes · gommettes", transform=side, ha="left", va="center", fontsize=8, style="italic")
+        axes.text(1.03, -0.8, "Cartes · gommettes", transform=side, ha="left", va="center", fontsize=8, style="italic")
         for y, theme in zip(positions, themes):
             votes = f" · {theme.votes}" if theme.votes else " · –"
             axes.text(1.03, y, f"{theme.n_cards}{votes}", transform=side, ha="left", va="center", fontsize=8.5)
@@ -91,10 +91,10 @@ def _bars_figure(themes: list[Theme], total_groups: int):
         axes.spines[["top", "right"]].set_visible(False)
         axes.grid(axis="x", color="#bbbbbb", linewidth=0.4)
         axes.set_axisbelow(True)
-        axes.legend(handles=[Patch(facecolor=DARK, edgecolor="black", label="transversal (au moins deux tiers des groupes)"),
-                             Patch(facecolor=LIGHT, edgecolor="black", hatch="///", label="moins partagé")],
-                    loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8)
-        figure.tight_layout()
+        figure.legend(handles=[Patch(facecolor=DARK, edgecolor="black", label="transversal (au moins deux tiers des groupes)"),
+                               Patch(facecolor=LIGHT, edgecolor="black", hatch="///", label="moins partagé")],
+                      loc="lower center", ncol=2, frameon=False, fontsize=8)
+        figure.tight_layout(rect=(0, 0.32 / figure.get_figheight(), 1, 1))  # the legend's strip, at the bottom
     return figure
 
 
@@ -107,7 +107,7 @@ def _heatmap_figure(themes: list[Theme], synthesis: Synthesis):
     columns, axis_title = _group_columns(groups)
     lines = sum(label.count("\n") + 1 for label in labels)
     with plt.rc_context(_STYLE):
-        figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 1.1 + 0.3 * lines + 0.1 * len(themes)))
+        figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 1.0 + 0.26 * lines + 0.08 * len(themes)))
         axes.imshow(counts, cmap="Greys", vmin=0, vmax=peak * 1.15, aspect="auto")
         for row, values in enumerate(counts):
             for column, value in enumerate(values):
@@ -164,7 +164,7 @@ def _inline_svg(svg: str, salt: str) -> str:
     svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{salt}-{m.group(1)}"' if not m.group(1).startswith("bar-") else m.group(0), svg)
     svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{salt}-\1)", svg)
     svg = re.sub(r'xlink:href="#([^"]+)"', rf'xlink:href="#{salt}-\1"', svg)
-    return svg.replace("<svg ", '<svg role="img" ', 1)
+    return svg.replace("<svg ", '<svg aria-hidden="true" ', 1)  # the HTML wrapper carries the description
 
 
 def _bars_description(themes: list[Theme], total_groups: int) -> str:

@@ -36,6 +36,7 @@ from synthesis.report.wording import (
     method_paragraphs,
     quote_line,
     theme_facts,
+    theme_titles,
 )
 from synthesis.result import CategoryResult, Synthesis
 
@@ -93,23 +94,12 @@ def _contents(synthesis: Synthesis) -> list[tuple[int, str]]:
     entries = [(1, SUMMARY)]
     for category in synthesis.categories:
         entries.append((1, category_title(category.category)))
-        entries += [(2, _text(title)) for title in _theme_titles(category)]
+        entries += [(2, _text(title)) for _, title in theme_titles(category)]
     if synthesis.cross_reading:
         entries.append((1, CROSS_TITLE))
     entries += [(1, METHOD), (1, ANNEX)]
     entries += [(2, category_title(category.category)) for category in synthesis.categories]
     return entries
-
-
-def _theme_titles(category: CategoryResult) -> list[str]:
-    titles, rank = [], 0
-    for theme in category.themes:
-        if theme.isolated:
-            titles.append(f"{theme.label} ({plural(theme.n_cards, 'carte')})")
-        else:
-            rank += 1
-            titles.append(f"{rank}. {theme.label}")
-    return titles
 
 
 def _summary(document, synthesis: Synthesis) -> None:
@@ -134,7 +124,7 @@ def _category(document, synthesis: Synthesis, category: CategoryResult, figure: 
         picture.add_run().add_picture(io.BytesIO(chart.data), width=CHART_WIDTH)
         keep_with_next(picture)
         document.add_paragraph(_text(f"Figure {figure} — {category_title(category.category)} : {chart.title}"), style="Caption")
-    for theme, title in zip(category.themes, _theme_titles(category)):
+    for theme, title in theme_titles(category):
         _heading(document, title, 2)
         if theme.isolated:
             for quote in theme.quotes:
@@ -182,7 +172,7 @@ def _annex(document, synthesis: Synthesis) -> None:
     units = {unit.id: unit for unit in synthesis.units}
     for category in synthesis.categories:
         _heading(document, category_title(category.category), 2)
-        for theme, title in zip(category.themes, _theme_titles(category)):
+        for theme, title in theme_titles(category):
             _heading(document, title, 3)
             rows = [units[unit_id] for unit_id in theme.unit_ids if unit_id in units]
             _card_table(document, rows)

@@ -83,6 +83,18 @@ def all_warnings(synthesis: Synthesis) -> list[str]:
 CROSS_TITLE = "Des constats aux engagements"
 
 
+def theme_titles(category: CategoryResult) -> list[tuple[Theme, str]]:
+    """Each theme with its heading: « 3. Label » for ranked themes, « Idées isolées (2 cartes) » for the bucket."""
+    titled, rank = [], 0
+    for theme in category.themes:
+        if theme.isolated:
+            titled.append((theme, f"{theme.label} ({plural(theme.n_cards, 'carte')})"))
+        else:
+            rank += 1
+            titled.append((theme, f"{rank}. {theme.label}"))
+    return titled
+
+
 def category_digest(category: CategoryResult, total_groups: int, limit: int = 3) -> str:
     """One sentence for the summary: a category's few transversal (or, failing them, leading) themes."""
     ranked = [theme for theme in category.themes if not theme.isolated]
