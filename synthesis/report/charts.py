@@ -70,7 +70,7 @@ def _bars_figure(themes: list[Theme], total_groups: int):
     labels = [_wrap(f"{rank}. {theme.label}") for rank, theme in enumerate(themes, start=1)]
     lines = sum(label.count("\n") + 1 for label in labels)
     with plt.rc_context(_STYLE):
-        figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 1.2 + 0.3 * lines + 0.12 * len(themes)))
+        figure, axes = plt.subplots(figsize=(WIDTH_INCHES, max(2.6, 1.2 + 0.3 * lines + 0.12 * len(themes))))
         positions = list(range(len(themes)))
         for y, theme in zip(positions, themes):
             transversal = theme.scope == TRANSVERSAL
@@ -107,22 +107,23 @@ def _heatmap_figure(themes: list[Theme], synthesis: Synthesis):
     columns, axis_title = _group_columns(groups)
     lines = sum(label.count("\n") + 1 for label in labels)
     with plt.rc_context(_STYLE):
-        figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 1.0 + 0.26 * lines + 0.08 * len(themes)))
-        axes.imshow(counts, cmap="Greys", vmin=0, vmax=peak * 1.15, aspect="auto")
+        figure, axes = plt.subplots(figsize=(WIDTH_INCHES, max(2.2, 1.0 + 0.26 * lines + 0.08 * len(themes))))
+        # Vector cells (not imshow's embedded bitmap): crisp in print, one <path> per cell in the SVG.
+        axes.pcolormesh(counts, cmap="Greys", vmin=0, vmax=peak * 1.15, edgecolors="white", linewidth=1.5)
         for row, values in enumerate(counts):
             for column, value in enumerate(values):
                 if value:
-                    axes.text(column, row, str(value), ha="center", va="center", fontsize=8.5,
+                    axes.text(column + 0.5, row + 0.5, str(value), ha="center", va="center", fontsize=8.5,
                               color="white" if value > peak * 0.55 else "black")
-        axes.set_yticks(range(len(themes)), labels)
-        axes.set_xticks(range(len(groups)), columns, rotation=0 if axis_title else 45, ha="center" if axis_title else "right")
+        axes.set_xlim(0, len(groups))
+        axes.set_ylim(len(themes), 0)
+        axes.set_yticks([y + 0.5 for y in range(len(themes))], labels)
+        axes.set_xticks([x + 0.5 for x in range(len(groups))], columns, rotation=0 if axis_title else 45,
+                        ha="center" if axis_title else "left")
         axes.xaxis.set_ticks_position("top")
         axes.xaxis.set_label_position("top")
         axes.set_xlabel(axis_title or "Groupes")
-        axes.set_xticks([x - 0.5 for x in range(1, len(groups))], minor=True)
-        axes.set_yticks([y - 0.5 for y in range(1, len(themes))], minor=True)
-        axes.grid(which="minor", color="white", linewidth=1.5)
-        axes.tick_params(which="minor", length=0)
+        axes.tick_params(length=0)
         for spine in axes.spines.values():
             spine.set_visible(False)
         figure.text(0.99, 0.01, "Nombre de cartes de chaque groupe dans chaque thème ; case vide : aucune.",
