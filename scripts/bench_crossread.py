@@ -74,8 +74,21 @@ def majority_names(synthesis, reference: dict[str, str]) -> dict[str, str]:
     }
 
 
+def card_pair_share(weakness, other, reference: dict[str, str], kind: int) -> float:
+    """Share of (weakness card, other card) pairs whose reference themes a reader pairs: robust to mixed themes."""
+    pairs = [(reference.get(a, ""), reference.get(b, "")) for a in weakness.card_ids for b in other.card_ids]
+    return sum(b in READER_PAIRS.get(a, (set(), set()))[kind] for a, b in pairs) / len(pairs) if pairs else 0.0
+
+
 def score(synthesis, reference: dict[str, str], *, show: bool = True) -> dict[str, float]:
     names = majority_names(synthesis, reference)
+    themes = {theme.id: theme for theme in synthesis.themes()}
+    shares, chance = [], []
+    for link in synthesis.cross_reading:
+        for kind, category, matches in ((0, "attentes", link.answers), (1, "contributions", link.offers)):
+            shares += [card_pair_share(themes[link.theme_id], themes[m.theme_id], reference, kind) for m in matches]
+            chance += [card_pair_share(themes[link.theme_id], t, reference, kind)
+                       for t in themes.values() if t.category == category and not t.isolated]
     proposed = right = answered = 0
     for link in synthesis.cross_reading:
         weakness = names[link.theme_id]
@@ -93,7 +106,9 @@ def score(synthesis, reference: dict[str, str], *, show: bool = True) -> dict[st
         answered += hit
     n = len(synthesis.cross_reading)
     return {"weaknesses": n, "pairs": proposed, "precision": right / proposed if proposed else 0.0,
-            "weaknesses_with_a_right_match": answered / n if n else 0.0}
+            "weaknesses_with_a_right_match": answered / n if n else 0.0,
+            "card_pairs_right": sum(shares) / len(shares) if shares else 0.0,
+            "card_pairs_right_by_chance": sum(chance) / len(chance) if chance else 0.0}
 
 
 def on_reference_themes(card_set, reference: dict[str, str]) -> None:
@@ -138,6 +153,8 @@ def main() -> None:
     print(f"\n{figures['weaknesses']} faiblesses lues, {figures['pairs']} paires proposées ; "
           f"précision {figures['precision']:.2f} ; faiblesses avec au moins une bonne réponse "
           f"{figures['weaknesses_with_a_right_match']:.2f}")
+    print(f"Paires de cartes (faiblesse, réponse) qu'un lecteur rapproche : {figures['card_pairs_right']:.2f} "
+          f"dans les paires proposées, {figures['card_pairs_right_by_chance']:.2f} au hasard")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ GROUP_WEIGHT = 0.10
 #: A match is kept when its strength is at least this ...
 STRENGTH_FLOOR = 0.40
 #: ... and within this margin of the weakness's best match.
-MARGIN = 0.06
+MARGIN = 0.03
 #: At most this many answers and offers per weakness.
 MAX_MATCHES = 2
 #: Strength thresholds of « forte » and « moyenne ».

@@ -91,3 +91,10 @@ def test_charts_are_in_the_document(document, demo_synthesis):
     assert len(pictures) == 2 * len(demo_synthesis.categories)
     captions = [p.text for p in document.paragraphs if p.style.name == "Caption" and p.text.startswith("Figure")]
     assert len(captions) == len(pictures)
+
+
+def test_same_synthesis_same_bytes(demo_synthesis, demo_output, tmp_path):
+    from synthesis.report.docx import write_docx
+
+    write_docx(demo_synthesis, tmp_path / "again.docx")
+    assert (tmp_path / "again.docx").read_bytes() == (demo_output / "compte-rendu.docx").read_bytes()

@@ -27,8 +27,9 @@ from synthesis.french import plural  # noqa: E402
 from synthesis.report.typography import NBSP  # noqa: E402
 from synthesis.result import TRANSVERSAL, CategoryResult, Synthesis, Theme  # noqa: E402
 
-WIDTH_INCHES = 8.0
-LABEL_WIDTH = 34  # characters per line of a theme label
+#: The Word page's text width (16.4 cm): charts print at 1:1, their 9 pt text as large as the captions.
+WIDTH_INCHES = 6.5
+LABEL_WIDTH = 30  # characters per line of a theme label
 _STYLE = {
     "font.family": "DejaVu Sans",  # ships with matplotlib: same metrics everywhere
     "font.size": 9,
@@ -77,12 +78,12 @@ def _bars_figure(themes: list[Theme], total_groups: int):
             bar = axes.barh(y, theme.n_groups, height=0.62, color=DARK if transversal else LIGHT,
                             edgecolor="black", linewidth=0.6, hatch=None if transversal else "///")[0]
             bar.set_gid(f"bar-{theme.id}")
-            axes.text(theme.n_groups + 0.1, y, str(theme.n_groups), va="center", ha="left", fontsize=8.5, fontweight="bold")
+            axes.text(theme.n_groups + 0.1, y, str(theme.n_groups), va="center", ha="left", fontsize=8, fontweight="bold")
         side = blended_transform_factory(axes.transAxes, axes.transData)
-        axes.text(1.03, -0.8, "Cartes · gommettes", transform=side, ha="left", va="center", fontsize=8, style="italic")
+        axes.text(1.03, -0.8, "Cartes · gommettes", transform=side, ha="left", va="center", fontsize=7.5, style="italic")
         for y, theme in zip(positions, themes):
             votes = f" · {theme.votes}" if theme.votes else " · –"
-            axes.text(1.03, y, f"{theme.n_cards}{votes}", transform=side, ha="left", va="center", fontsize=8.5)
+            axes.text(1.03, y, f"{theme.n_cards}{votes}", transform=side, ha="left", va="center", fontsize=8)
         axes.set_yticks(positions, labels)
         axes.invert_yaxis()
         axes.set_xlim(0, total_groups + 0.8)
@@ -113,7 +114,7 @@ def _heatmap_figure(themes: list[Theme], synthesis: Synthesis):
         for row, values in enumerate(counts):
             for column, value in enumerate(values):
                 if value:
-                    axes.text(column + 0.5, row + 0.5, str(value), ha="center", va="center", fontsize=8.5,
+                    axes.text(column + 0.5, row + 0.5, str(value), ha="center", va="center", fontsize=8,
                               color="white" if value > peak * 0.55 else "black")
         axes.set_xlim(0, len(groups))
         axes.set_ylim(len(themes), 0)

@@ -9,6 +9,7 @@ they go to journal.txt and the run summary.
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -24,6 +25,7 @@ from synthesis.report.word_template import (
     keep_with_next,
     new_document,
     new_section,
+    rule_below,
     set_running_header,
 )
 from synthesis.report.wording import (
@@ -40,7 +42,7 @@ from synthesis.report.wording import (
 )
 from synthesis.result import CategoryResult, Synthesis
 
-CHART_WIDTH = Cm(16.4)
+CHART_WIDTH = Cm(16.4)  # the text width: charts at 1:1 (charts.WIDTH_INCHES)
 SUMMARY, METHOD, ANNEX = "Synthèse", "Méthode", "Annexe : toutes les cartes"
 
 
@@ -62,7 +64,18 @@ def write_docx(synthesis: Synthesis, path: Path) -> None:
     for paragraph in method_paragraphs(synthesis):
         document.add_paragraph(_text(paragraph))
     _annex(document, synthesis)
-    document.save(str(path))
+    _save_reproducibly(document, path)
+
+
+def _save_reproducibly(document, path: Path) -> None:
+    """python-docx stamps each zip member with the time of saving: same Synthesis, same bytes needs a fixed one."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            fixed = zipfile.ZipInfo(member.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(member.filename))
 
 
 def _cover(document, synthesis: Synthesis) -> None:
@@ -70,7 +83,7 @@ def _cover(document, synthesis: Synthesis) -> None:
     for _ in range(5):
         document.add_paragraph()
     document.add_paragraph(_text(synthesis.title), style="Title")
-    document.add_paragraph("Synthèse des cartes de l'atelier", style="Subtitle")
+    rule_below(document.add_paragraph("Synthèse des cartes de l'atelier", style="Subtitle"))
     if cover.question:
         question = document.add_paragraph()
         question.add_run("Question posée : ").bold = True

@@ -17,7 +17,7 @@ import re
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -26,6 +26,8 @@ from synthesis import __version__
 
 LANGUAGE = "fr-FR"
 FONT = "Arial"
+PAGE_WIDTH, MARGIN = Cm(21), Cm(2.3)
+TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 INK, ACCENT, MUTED = RGBColor(0x1A, 0x1A, 0x1A), RGBColor(0x1F, 0x3A, 0x5F), RGBColor(0x59, 0x59, 0x59)
 
 #: style name -> (size pt, bold, italic, colour, space before pt, space after pt)
@@ -113,6 +115,17 @@ def new_section(document) -> object:
     return section
 
 
+def rule_below(paragraph, colour: str = "1F3A5F", size: int = 12) -> None:
+    """A horizontal rule under a paragraph (a bottom border), as on the cover."""
+    properties = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "6"), ("w:color", colour)):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    properties.append(borders)
+
+
 def keep_with_next(paragraph) -> None:
     paragraph.paragraph_format.keep_with_next = True
 
@@ -126,8 +139,8 @@ def _field_char(kind: str, *, dirty: bool = False):
 
 
 def _page(section) -> None:
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.3)
+    section.page_width, section.page_height = PAGE_WIDTH, Cm(29.7)
+    section.left_margin = section.right_margin = MARGIN
     section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.2)
     section.header_distance = section.footer_distance = Cm(1.1)
 
@@ -155,12 +168,16 @@ def _styles(document) -> None:
     quote.paragraph_format.left_indent = Cm(0.8)
     quote.paragraph_format.space_after = Pt(4)
     _strip_theme_fonts(quote)
-    for name, indent in (("TOC 1", 0), ("TOC 2", 0.6)):
+    for name, indent in (("TOC 1", 0), ("TOC 2", 0.6)):  # compact: some fifty lines fit on one page
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH) if name not in [s.name for s in styles] else styles[name]
         style.base_style = normal
         style.paragraph_format.left_indent = Cm(indent)
-        style.paragraph_format.space_after = Pt(2 if indent else 4)
+        style.paragraph_format.space_before = Pt(0 if indent else 3)
+        style.paragraph_format.space_after = Pt(0)
+        style.paragraph_format.line_spacing = 1.0
+        style.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
         style.font.bold = not indent
+        style.font.size = Pt(10)
     for name in ("Caption", "Header", "Footer"):
         style = styles[name]
         style.font.name, style.font.size, style.font.color.rgb = FONT, Pt(8.5), MUTED
