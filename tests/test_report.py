@@ -77,7 +77,7 @@ def test_markdown_report_tells_how_many_groups_raised_each_theme(demo_output, de
     for title in ("## Forces", "## Faiblesses", "## Attentes", "## Contributions"):
         assert title in report
     first = demo_synthesis.categories[0].themes[0]
-    assert f"Évoqué par {first.n_groups}\u00a0groupes sur\u00a09" in report  # French spacing: 9 stays with groupes
+    assert f"Évoqué par {first.n_groups}\u00a0groupes sur 9" in report  # French spacing: the number stays with its word
     # The demo corpus has empty rows: they are listed in journal.txt, not in the client's report.
     assert "ignorées" not in report and "Avertissements" not in report
     journal = (demo_output / "journal.txt").read_text(encoding="utf-8")
