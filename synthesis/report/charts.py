@@ -54,41 +54,65 @@ def ranked_themes(category: CategoryResult) -> list[Theme]:
     return [theme for theme in category.themes if not theme.isolated]
 
 
+#: Themes charted per category: past this, bars and rows get too thin to read (the text lists them all).
+MAX_THEMES = 25
+#: Groups a heat map can show as readable columns on the page's width.
+MAX_GROUPS = 30
+
+
 def category_charts(synthesis: Synthesis, category: CategoryResult, fmt: str) -> list[Chart]:
-    """The bar chart and the heat map of one category, as "png" or "svg" (none for a category without themes)."""
-    themes = ranked_themes(category)
+    """The bar chart and the heat map of one category, as "png" or "svg".
+
+    None for a category without themes; no heat map for fewer than two groups (a survey
+    without groups) or more than MAX_GROUPS; the first MAX_THEMES themes only.
+    """
+    themes = ranked_themes(category)[:MAX_THEMES]
     if not themes:
         return []
-    return [
-        Chart("barres", "Thèmes par nombre de groupes", _bars_description(themes, synthesis.n_groups),
-              _render(_bars_figure(themes, synthesis.n_groups), fmt, f"{category.category}-barres")),
-        Chart("carte", "Qui a évoqué quoi : thèmes × groupes", _heatmap_description(themes, synthesis.groups),
-              _render(_heatmap_figure(themes, synthesis), fmt, f"{category.category}-carte")),
-    ]
+    shown = "" if len(themes) == len(ranked_themes(category)) else f" ({len(themes)} premiers)"
+    by_groups = synthesis.n_groups >= 2
+    charts = [Chart("barres", f"Thèmes par nombre de {'groupes' if by_groups else 'cartes'}{shown}",
+                    _bars_description(themes, synthesis.n_groups, by_groups),
+                    _render(_bars_figure(themes, synthesis.n_groups, by_groups), fmt, f"{category.category}-barres"))]
+    if 2 <= synthesis.n_groups <= MAX_GROUPS:
+        charts.append(Chart("carte", f"Qui a évoqué quoi : thèmes × groupes{shown}", _heatmap_description(themes, synthesis.groups),
+                            _render(_heatmap_figure(themes, synthesis), fmt, f"{category.category}-carte")))
+    return charts
 
 
-def _bars_figure(themes: list[Theme], total_groups: int):
+def _bars_figure(themes: list[Theme], total_groups: int, by_groups: bool):
+    """Bars by number of groups (cards and votes in a side column); by cards when there are no groups to count."""
+    values = [theme.n_groups if by_groups else theme.n_cards for theme in themes]
+    top = total_groups if by_groups else max(values)
+    any_votes = any(theme.votes for theme in themes)
     labels = [_wrap(f"{rank}. {theme.label}") for rank, theme in enumerate(themes, start=1)]
     lines = sum(label.count("\n") + 1 for label in labels)
     with plt.rc_context(_STYLE):
         figure, axes = plt.subplots(figsize=(WIDTH_INCHES, max(2.6, 1.2 + 0.3 * lines + 0.12 * len(themes))))
         positions = list(range(len(themes)))
-        for y, theme in zip(positions, themes):
+        for y, theme, value in zip(positions, themes, values):
             transversal = theme.scope == TRANSVERSAL
-            bar = axes.barh(y, theme.n_groups, height=0.62, color=DARK if transversal else LIGHT,
+            bar = axes.barh(y, value, height=0.62, color=DARK if transversal else LIGHT,
                             edgecolor="black", linewidth=0.6, hatch=None if transversal else "///")[0]
             bar.set_gid(f"bar-{theme.id}")
-            axes.text(theme.n_groups + 0.1, y, str(theme.n_groups), va="center", ha="left", fontsize=8, fontweight="bold")
+            axes.text(value + top * 0.012, y, str(value), va="center", ha="left", fontsize=8, fontweight="bold")
+        side_title = ("Cartes · gommettes" if any_votes else "Cartes") if by_groups else ("Gommettes" if any_votes else "")
         side = blended_transform_factory(axes.transAxes, axes.transData)
-        axes.text(1.03, -0.8, "Cartes · gommettes", transform=side, ha="left", va="center", fontsize=7.5, style="italic")
+        if side_title:
+            axes.text(1.03, -0.8, side_title, transform=side, ha="left", va="center", fontsize=7.5, style="italic")
         for y, theme in zip(positions, themes):
-            votes = f" · {theme.votes}" if theme.votes else " · –"
-            axes.text(1.03, y, f"{theme.n_cards}{votes}", transform=side, ha="left", va="center", fontsize=8)
+            cells = ([str(theme.n_cards)] if by_groups else []) + ([str(theme.votes) if theme.votes else "–"] if any_votes else [])
+            if cells:
+                axes.text(1.03, y, " · ".join(cells), transform=side, ha="left", va="center", fontsize=8)
         axes.set_yticks(positions, labels)
         axes.invert_yaxis()
-        axes.set_xlim(0, total_groups + 0.8)
-        axes.set_xticks(range(0, total_groups + 1))
-        axes.set_xlabel(f"Nombre de groupes qui ont évoqué le thème (sur{NBSP}{total_groups})")
+        axes.set_xlim(0, top * 1.09)
+        if top <= 15:
+            axes.set_xticks(range(0, top + 1))
+        else:
+            axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.set_xlabel(f"Nombre de groupes qui ont évoqué le thème (sur{NBSP}{total_groups})" if by_groups
+                        else "Nombre de cartes du thème")
         axes.spines[["top", "right"]].set_visible(False)
         axes.grid(axis="x", color="#bbbbbb", linewidth=0.4)
         axes.set_axisbelow(True)
@@ -142,7 +166,7 @@ def _group_columns(groups: list[str]) -> tuple[list[str], str]:
 
 
 def _wrap(label: str) -> str:
-    return "\n".join(textwrap.wrap(label, LABEL_WIDTH, break_long_words=False)) or label
+    return "\n".join(textwrap.wrap(label, LABEL_WIDTH, break_long_words=False, break_on_hyphens=False)) or label
 
 
 def _render(figure, fmt: str, salt: str) -> bytes | str:
@@ -169,7 +193,10 @@ def _inline_svg(svg: str, salt: str) -> str:
     return svg.replace("<svg ", '<svg aria-hidden="true" ', 1)  # the HTML wrapper carries the description
 
 
-def _bars_description(themes: list[Theme], total_groups: int) -> str:
+def _bars_description(themes: list[Theme], total_groups: int, by_groups: bool) -> str:
+    if not by_groups:
+        parts = [f"{theme.label} : {plural(theme.n_cards, 'carte')}" for theme in themes]
+        return f"Nombre de cartes de chaque thème. {' ; '.join(parts)}."
     parts = [f"{theme.label} : {theme.n_groups} sur {total_groups}" for theme in themes]
     return f"Nombre de groupes qui ont évoqué chaque thème. {' ; '.join(parts)}."
 

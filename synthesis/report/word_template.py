@@ -178,6 +178,11 @@ def _styles(document) -> None:
         style.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
         style.font.bold = not indent
         style.font.size = Pt(10)
+    table_text = styles.add_style("Texte de tableau", WD_STYLE_TYPE.PARAGRAPH)
+    table_text.base_style = normal
+    table_text.font.size = Pt(9)
+    table_text.paragraph_format.space_after = Pt(0)
+    table_text.paragraph_format.line_spacing = 1.0
     for name in ("Caption", "Header", "Footer"):
         style = styles[name]
         style.font.name, style.font.size, style.font.color.rgb = FONT, Pt(8.5), MUTED

@@ -98,18 +98,21 @@ def theme_titles(category: CategoryResult) -> list[tuple[Theme, str]]:
 def category_digest(category: CategoryResult, total_groups: int, limit: int = 3) -> str:
     """One sentence for the summary: a category's few transversal (or, failing them, leading) themes."""
     ranked = [theme for theme in category.themes if not theme.isolated]
+    title = category_title(category.category)
     if not ranked:
-        return f"{category_title(category.category)} : aucun thème commun ne se dégage des {plural(category.n_cards, 'carte')}."
+        return f"{title} : aucun thème commun ne se dégage des {plural(category.n_cards, 'carte')}."
+    if total_groups < 2:  # a survey without groups: the cards are what there is to count
+        named = [f"« {theme.label} » ({plural(theme.n_cards, 'carte')})" for theme in ranked[:limit]]
+        return f"{title} — {plural(len(ranked), 'thème')}, en tête {_enumerate(named)}."
     transversal = [theme for theme in ranked if theme.scope == TRANSVERSAL]
     lead = transversal or ranked
-    named = [f"« {theme.label} » ({theme.n_groups} groupes sur {total_groups})" if theme.n_groups > 1
-             else f"« {theme.label} » (1 groupe)" for theme in lead[:limit]]
+    named = [f"« {theme.label} » ({plural(theme.n_groups, 'groupe')} sur {total_groups})" for theme in lead[:limit]]
     if transversal:
         head = (f"{plural(len(transversal), 'thème partagé', 'thèmes partagés')} par au moins deux tiers des groupes"
                 + (", en tête " if len(transversal) > limit else " : "))
     else:
         head = "aucun thème n'est partagé par deux tiers des groupes ; en tête "
-    return f"{category_title(category.category)} — {head}{_enumerate(named)}."
+    return f"{title} — {head}{_enumerate(named)}."
 
 
 def cross_sentence(link: CrossLink) -> str:
