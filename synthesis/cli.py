@@ -68,33 +68,34 @@ def handle_errors(command):
     return click.option("--debug", is_flag=True, help="Afficher la trace complète en cas d'erreur interne.")(wrapper)
 
 
-def column_options(command):
-    """The shared --*-column / --sheet options of every command that reads a card export."""
-    options = [
-        click.option("--text-column", help="Colonne du texte des cartes (sinon devinée : texte, carte, contenu, idée…)."),
-        click.option("--group-column", help="Colonne du groupe (sinon devinée : groupe, atelier, table…)."),
-        click.option("--category-column", help="Colonne de la catégorie (sinon devinée : catégorie, type, rubrique…)."),
-        click.option("--id-column", help="Colonne de l'identifiant (sinon devinée : id, n°, numéro ; générée si absente)."),
-        click.option("--sheet", help="Feuille à lire dans un fichier XLSX (par défaut la première)."),
-    ]
+def _stack(command, options):
+    """Apply click options in the order listed (decorators apply bottom-up)."""
     for option in reversed(options):
         command = option(command)
     return command
 
 
+def column_options(command):
+    """The shared --*-column / --sheet options of every command that reads a card export."""
+    return _stack(command, [
+        click.option("--text-column", help="Colonne du texte des cartes (sinon devinée : texte, carte, contenu, idée…)."),
+        click.option("--group-column", help="Colonne du groupe (sinon devinée : groupe, atelier, table…)."),
+        click.option("--category-column", help="Colonne de la catégorie (sinon devinée : catégorie, type, rubrique…)."),
+        click.option("--id-column", help="Colonne de l'identifiant (sinon devinée : id, n°, numéro ; générée si absente)."),
+        click.option("--sheet", help="Feuille à lire dans un fichier XLSX (par défaut la première)."),
+    ])
+
+
 def cover_options(command):
     """What the Word report's cover says; also read from a synth.toml beside the export (options win)."""
-    options = [
+    return _stack(command, [
         click.option("--client", help="Client (page de garde)."),
         click.option("--date", help="Date de l'atelier (page de garde ; « 2023-10-12 » devient aussi la date du document)."),
         click.option("--place", help="Lieu de l'atelier (page de garde)."),
         click.option("--facilitator", help="Animation (page de garde)."),
         click.option("--author", help="Rédaction : auteur du compte rendu (page de garde et propriétés du document)."),
         click.option("--question", help="La question posée aux participants (page de garde)."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    ])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from synthesis.french import plural
-from synthesis.report import charts
+from synthesis.report import charts, wording
 from synthesis.report.typography import french_spacing
 from synthesis.report.word_template import (
     add_table_of_contents,
@@ -27,18 +27,6 @@ from synthesis.report.word_template import (
     new_section,
     rule_below,
     set_running_header,
-)
-from synthesis.report.wording import (
-    CROSS_TITLE,
-    category_digest,
-    category_title,
-    cross_sentence,
-    intro,
-    match_explanation,
-    method_paragraphs,
-    quote_line,
-    theme_facts,
-    theme_titles,
 )
 from synthesis.result import CategoryResult, Synthesis
 
@@ -62,7 +50,7 @@ def write_docx(synthesis: Synthesis, path: Path) -> None:
     if synthesis.cross_reading:
         _cross_reading(document, synthesis)
     _heading(document, METHOD, 1, page_break=True)
-    for paragraph in method_paragraphs(synthesis):
+    for paragraph in wording.method_paragraphs(synthesis):
         document.add_paragraph(_text(paragraph))
     _annex(document, synthesis)
     _save_reproducibly(document, path)
@@ -100,36 +88,36 @@ def _cover(document, synthesis: Synthesis) -> None:
     for _ in range(6):
         document.add_paragraph()
     note = document.add_paragraph(style="Caption")
-    note.add_run(_text(f"{intro(synthesis)} Document préparé avec synth à partir de l'export « {synthesis.source.name} »."))
+    note.add_run(_text(f"{wording.intro(synthesis)} Document préparé avec synth à partir de l'export « {synthesis.source.name} »."))
 
 
 def _contents(synthesis: Synthesis) -> list[tuple[int, str]]:
     """The headings the TOC field lists, in order: what the document holds before Word first updates it."""
     entries = [(1, SUMMARY)]
     for category in synthesis.categories:
-        entries.append((1, category_title(category.category)))
-        entries += [(2, _text(title)) for _, title in theme_titles(category)]
+        entries.append((1, wording.category_title(category.category)))
+        entries += [(2, _text(title)) for _, title in wording.theme_titles(category)]
     if synthesis.cross_reading:
-        entries.append((1, CROSS_TITLE))
+        entries.append((1, wording.CROSS_TITLE))
     entries += [(1, METHOD), (1, ANNEX)]
-    entries += [(2, category_title(category.category)) for category in synthesis.categories]
+    entries += [(2, wording.category_title(category.category)) for category in synthesis.categories]
     return entries
 
 
 def _summary(document, synthesis: Synthesis) -> None:
     _heading(document, SUMMARY, 1)
-    document.add_paragraph(_text(intro(synthesis)))
+    document.add_paragraph(_text(wording.intro(synthesis)))
     for category in synthesis.categories:
-        document.add_paragraph(_text(category_digest(category, synthesis.n_groups)), style="List Bullet")
+        document.add_paragraph(_text(wording.category_digest(category, synthesis.n_groups)), style="List Bullet")
     if synthesis.cross_reading:
-        _heading(document, CROSS_TITLE, 3)
+        _heading(document, wording.CROSS_TITLE, 3)
         for link in synthesis.cross_reading[:3]:
-            document.add_paragraph(_text(cross_sentence(link)), style="List Bullet")
-        document.add_paragraph(_text(f"Le détail est dans la partie « {CROSS_TITLE} »."))
+            document.add_paragraph(_text(wording.cross_sentence(link)), style="List Bullet")
+        document.add_paragraph(_text(f"Le détail est dans la partie « {wording.CROSS_TITLE} »."))
 
 
 def _category(document, synthesis: Synthesis, category: CategoryResult, figure: int) -> int:
-    _heading(document, category_title(category.category), 1, page_break=True)
+    _heading(document, wording.category_title(category.category), 1, page_break=True)
     document.add_paragraph(_text(category.summary))
     for chart in charts.category_charts(synthesis, category, "png"):
         figure += 1
@@ -137,15 +125,15 @@ def _category(document, synthesis: Synthesis, category: CategoryResult, figure: 
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.add_run().add_picture(io.BytesIO(chart.data), width=CHART_WIDTH)
         keep_with_next(picture)
-        document.add_paragraph(_text(f"Figure {figure} — {category_title(category.category)} : {chart.title}"), style="Caption")
-    for theme, title in theme_titles(category):
+        document.add_paragraph(_text(f"Figure {figure} — {wording.category_title(category.category)} : {chart.title}"), style="Caption")
+    for theme, title in wording.theme_titles(category):
         _heading(document, title, 2)
         if theme.isolated:
             for quote in theme.quotes:
-                document.add_paragraph(_text(quote_line(quote.text, quote.group)), style="List Bullet")
+                document.add_paragraph(_text(wording.quote_line(quote.text, quote.group)), style="List Bullet")
             continue
         facts = document.add_paragraph()
-        facts.add_run(_text(theme_facts(theme, synthesis.n_groups))).italic = True
+        facts.add_run(_text(wording.theme_facts(theme, synthesis.n_groups))).italic = True
         keep_with_next(facts)
         if theme.keywords:
             keywords = document.add_paragraph()
@@ -153,12 +141,12 @@ def _category(document, synthesis: Synthesis, category: CategoryResult, figure: 
             keywords.add_run(_text(", ".join(theme.keywords)))
             keep_with_next(keywords)
         for quote in theme.quotes:
-            document.add_paragraph(_text(quote_line(quote.text, quote.group)), style="Quote")
+            document.add_paragraph(_text(wording.quote_line(quote.text, quote.group)), style="Quote")
     return figure
 
 
 def _cross_reading(document, synthesis: Synthesis) -> None:
-    _heading(document, CROSS_TITLE, 1, page_break=True)
+    _heading(document, wording.CROSS_TITLE, 1, page_break=True)
     document.add_paragraph(_text(
         "Pour chaque faiblesse principale, les attentes qui y répondent et les contributions que les groupes "
         "proposent, rapprochées par le sens de leurs cartes et par les groupes qui les ont écrites. La force "
@@ -175,7 +163,7 @@ def _cross_reading(document, synthesis: Synthesis) -> None:
             for match in matches:
                 item = document.add_paragraph(style="List Bullet")
                 item.add_run(_text(f"« {match.label} »"))
-                item.add_run(_text(f" — {match_explanation(match)}")).italic = True
+                item.add_run(_text(f" — {wording.match_explanation(match)}")).italic = True
 
 
 def _annex(document, synthesis: Synthesis) -> None:
@@ -185,8 +173,8 @@ def _annex(document, synthesis: Synthesis) -> None:
         "plusieurs idées apparaît dans le thème de chacune, marquée « extrait »."))
     units = {unit.id: unit for unit in synthesis.units}
     for category in synthesis.categories:
-        _heading(document, category_title(category.category), 2)
-        for theme, title in theme_titles(category):
+        _heading(document, wording.category_title(category.category), 2)
+        for theme, title in wording.theme_titles(category):
             _heading(document, title, 3)
             rows = [units[unit_id] for unit_id in theme.unit_ids if unit_id in units]
             _card_table(document, rows)

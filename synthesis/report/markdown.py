@@ -7,52 +7,41 @@ engagements », method); the full card lists stay in cartes.csv, the run warning
 from __future__ import annotations
 
 from synthesis.report.typography import french_spacing
-from synthesis.report.wording import (
-    CROSS_TITLE,
-    category_digest,
-    category_title,
-    cross_sentence,
-    intro,
-    match_explanation,
-    method_paragraphs,
-    quote_line,
-    theme_facts,
-    theme_titles,
-)
+from synthesis.report import wording
 from synthesis.result import Synthesis
 
 
 def render_markdown(synthesis: Synthesis) -> str:
-    lines = [f"# {_escape(synthesis.title)}", "", intro(synthesis), "", "## Synthèse", ""]
-    lines += [f"- {_escape(category_digest(category, synthesis.n_groups))}" for category in synthesis.categories]
+    lines = [f"# {_escape(synthesis.title)}", "", wording.intro(synthesis), "", "## Synthèse", ""]
+    lines += [f"- {_escape(wording.category_digest(category, synthesis.n_groups))}" for category in synthesis.categories]
     lines.append("")
     if synthesis.cross_reading:
-        lines += [f"**{CROSS_TITLE}**", ""]
-        lines += [f"- {_escape(cross_sentence(link))}" for link in synthesis.cross_reading[:3]]
+        lines += [f"**{wording.CROSS_TITLE}**", ""]
+        lines += [f"- {_escape(wording.cross_sentence(link))}" for link in synthesis.cross_reading[:3]]
         lines.append("")
     for category in synthesis.categories:
-        lines += [f"## {category_title(category.category)}", "", _escape(category.summary), ""]
-        for theme, title in theme_titles(category):
+        lines += [f"## {wording.category_title(category.category)}", "", _escape(category.summary), ""]
+        for theme, title in wording.theme_titles(category):
             lines += [f"### {_escape(title)}", ""]
             if theme.isolated:
-                lines += [f"- {_escape(quote_line(q.text, q.group))}" for q in theme.quotes]
+                lines += [f"- {_escape(wording.quote_line(q.text, q.group))}" for q in theme.quotes]
                 lines.append("")
                 continue
-            lines += [f"*{theme_facts(theme, synthesis.n_groups)}*", ""]
+            lines += [f"*{wording.theme_facts(theme, synthesis.n_groups)}*", ""]
             if theme.keywords:
                 lines += [f"Mots-clés : {_escape(', '.join(theme.keywords))}", ""]
-            lines += [f"> {_escape(quote_line(q.text, q.group))}" for q in theme.quotes]
+            lines += [f"> {_escape(wording.quote_line(q.text, q.group))}" for q in theme.quotes]
             lines.append("")
     if synthesis.cross_reading:
-        lines += [f"## {CROSS_TITLE}", ""]
+        lines += [f"## {wording.CROSS_TITLE}", ""]
         for link in synthesis.cross_reading:
             lines += [f"### « {_escape(link.label)} »", ""]
             for name, matches in (("Attentes qui y répondent", link.answers), ("Contributions proposées", link.offers)):
                 lines += [f"{name} :", ""]
-                lines += [f"- « {_escape(m.label)} » — *{match_explanation(m)}*" for m in matches] or ["- aucune ne se rapproche nettement"]
+                lines += [f"- « {_escape(m.label)} » — *{wording.match_explanation(m)}*" for m in matches] or ["- aucune ne se rapproche nettement"]
                 lines.append("")
     lines += ["## Méthode", ""]
-    for paragraph in method_paragraphs(synthesis):
+    for paragraph in wording.method_paragraphs(synthesis):
         lines += [_escape(paragraph), ""]
     text = "\n".join(_separate_quotes(lines)).rstrip() + "\n"
     return french_spacing(text)
