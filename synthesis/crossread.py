@@ -16,8 +16,9 @@ Measured on the demo (scripts/bench_crossread.py) against the pairs a reader mak
   6 weaknesses of 8 and the first contribution for 8 of 8;
 - on synth's own themes, which mix several reference themes, 27% of the (weakness card,
   answer card) pairs behind the proposed links are pairs a reader makes, against 23% for
-  any link: the reading is only as clean as the themes. Centred centres, nearest-card votes
-  and best-pair similarity were tried and did no better (27-31% for the first match).
+  any link: the reading is only as clean as the themes. Centred centres, nearest-card votes,
+  best-pair similarity and centres of each theme's most central cards were tried and did no
+  better (25-31% for the first match).
 """
 
 from __future__ import annotations
