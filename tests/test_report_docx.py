@@ -98,3 +98,8 @@ def test_same_synthesis_same_bytes(demo_synthesis, demo_output, tmp_path):
 
     write_docx(demo_synthesis, tmp_path / "again.docx")
     assert (tmp_path / "again.docx").read_bytes() == (demo_output / "compte-rendu.docx").read_bytes()
+
+
+def test_charts_have_alt_text(document):
+    descriptions = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
+    assert all(descriptions) and "Nombre de groupes" in descriptions[0]

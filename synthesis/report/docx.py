@@ -123,7 +123,8 @@ def _category(document, synthesis: Synthesis, category: CategoryResult, figure: 
         figure += 1
         picture = document.add_paragraph()
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        picture.add_run().add_picture(io.BytesIO(chart.data), width=CHART_WIDTH)
+        shape = picture.add_run().add_picture(io.BytesIO(chart.data), width=CHART_WIDTH)
+        shape._inline.docPr.set("descr", _text(chart.description))  # alt text, read out by screen readers
         keep_with_next(picture)
         document.add_paragraph(_text(f"Figure {figure} — {wording.category_title(category.category)} : {chart.title}"), style="Caption")
     for theme, title in wording.theme_titles(category):
@@ -172,21 +173,26 @@ def _annex(document, synthesis: Synthesis) -> None:
         "Toutes les cartes, par rubrique et par thème, telles que les groupes les ont écrites. Une carte qui portait "
         "plusieurs idées apparaît dans le thème de chacune, marquée « extrait »."))
     units = {unit.id: unit for unit in synthesis.units}
+    with_votes = any(card.votes is not None for card in synthesis.cards)  # no empty column for an export without votes
     for category in synthesis.categories:
         _heading(document, wording.category_title(category.category), 2)
         for theme, title in wording.theme_titles(category):
             _heading(document, title, 3)
             rows = [units[unit_id] for unit_id in theme.unit_ids if unit_id in units]
-            _card_table(document, rows)
+            _card_table(document, rows, with_votes)
 
 
-def _card_table(document, units) -> None:
-    """N°, card, group, votes: one row per card (or extract). Widths are set on the grid before the rows,
-    which copy them (LibreOffice reads the grid, Word the cells); 3,800 rows take about 4 s."""
-    table = document.add_table(rows=1, cols=4)
+def _card_table(document, units, with_votes: bool) -> None:
+    """N°, card, group (and votes when the export had them): one row per card or extract.
+
+    Widths are set on the grid before the rows, which copy them (LibreOffice reads the grid,
+    Word the cells); 3,800 rows take about 4 s.
+    """
+    columns = [("N°", Cm(2.2)), ("Carte", Cm(10.4 if with_votes else 11.8)), ("Groupe", Cm(2.3))] + ([("Gom.", Cm(1.4))] if with_votes else [])
+    table = document.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     table.autofit = False
-    for column, width in zip(table.columns, (Cm(2.2), Cm(10.4), Cm(2.3), Cm(1.4))):
+    for column, (_, width) in zip(table.columns, columns):
         column.width = width
         for cell in column.cells:
             cell.width = width
@@ -194,13 +200,13 @@ def _card_table(document, units) -> None:
     style = document.styles[TABLE_TEXT].style_id
     header = table.rows[0]
     _repeat_as_header(header)
-    for cell, name in zip(header.cells, ("N°", "Carte", "Groupe", "Gom.")):
+    for cell, (name, _) in zip(header.cells, columns):
         cell.paragraphs[0]._p.style = style
         cell.paragraphs[0].add_run(name).bold = True
         _shade(cell)
     for unit in units:
-        text = _text(unit.text) + (" (extrait)" if unit.segment else "")
-        for cell, value in zip(table.add_row().cells, (unit.card_id, text, _text(unit.group), str(unit.card.votes or ""))):
+        values = [unit.card_id, _text(unit.text) + (" (extrait)" if unit.segment else ""), _text(unit.group)]
+        for cell, value in zip(table.add_row().cells, values + ([str(unit.card.votes or "")] if with_votes else [])):
             paragraph = cell.paragraphs[0]
             paragraph._p.style = style
             paragraph.add_run(value)
