@@ -54,7 +54,7 @@ def test_more_themes_than_ideas_and_an_ignored_granularity_are_said(runner, tmp_
     assert result.exit_code == 0, result.output
     assert "--granularity est sans effet" in result.output
     assert "forces : 5 thèmes demandés, 3 seulement" in result.output
-    assert "5 thèmes demandés" in (tmp_path / "out" / "compte-rendu.md").read_text(encoding="utf-8")
+    assert "5 thèmes demandés" in (tmp_path / "out" / "journal.txt").read_text(encoding="utf-8")
 
 
 def test_eval_set_with_text_and_id_only_gets_a_theme_for_every_row(runner, tmp_path, use_embedder):
@@ -125,7 +125,8 @@ def test_report_rerenders_the_folder_with_its_corrections_and_names_what_did_not
     assert "Correction n° 2 (masquer, 2026-01-01T00:00:00Z) non appliquée : le thème « forces-99 » n'existe plus." in result.output
     assert "corrections.json, entrée 3 : move : champ « card » manquant" in result.output
     report = (tmp_path / "compte-rendu.md").read_text(encoding="utf-8")
-    assert "### 2. Relations de confiance" in report and "forces-99" in report.split("## Avertissements")[1]
+    assert "### 2. Relations de confiance" in report and "forces-99" not in report  # warnings go to journal.txt
+    assert "forces-99" in (tmp_path / "journal.txt").read_text(encoding="utf-8").split("Avertissements :")[1]
 
 
 @pytest.mark.parametrize(

@@ -137,7 +137,7 @@ def test_edits_that_no_longer_apply_are_reported_not_dropped_silently(demo_synth
     )
     assert len(problems) == 3 and all("non appliquée" in p for p in problems)
     assert "forces-77" in problems[0] and "no-such-card" in problems[1] and "autre rubrique" in problems[2]
-    assert corrected.warnings[-3:] == problems
+    assert corrected.warnings[-3:] == problems  # journal.txt and themes.json list them
 
 
 def test_the_file_appends_one_line_per_edit_with_a_backup_and_reads_back(tmp_path, forces):

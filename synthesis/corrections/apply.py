@@ -284,7 +284,14 @@ class _Editor:
             unit_id: Placement(unit_id, self.assign[unit_id], labels[self.assign[unit_id]], self.fit[unit_id], placement.duplicate_of)
             for unit_id, placement in self.synthesis.placements.items()
         }
-        return dataclasses.replace(self.synthesis, categories=categories, placements=placements, base=self.synthesis)
+        corrected = dataclasses.replace(self.synthesis, categories=categories, placements=placements, base=self.synthesis)
+        if self.synthesis.unit_vectors is not None and any(new is not old for new, old in zip(categories, self.synthesis.categories)):
+            from synthesis.crossread import cross_read, theme_centres
+
+            # The cross reading names themes: read it again on the corrected ones.
+            units = [unit.id for unit in self.synthesis.units]
+            corrected.cross_reading = cross_read(categories, theme_centres(categories, units, self.synthesis.unit_vectors))
+        return corrected
 
     def refit_moved_units(self) -> None:
         """A moved unit's fit is its closeness to its new theme's centre (when the vectors are known)."""

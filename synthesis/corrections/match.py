@@ -79,18 +79,15 @@ def _pairs_by_overlap(before: list[Theme], now: list[Theme]) -> dict[str, str]:
 def _pairs_by_centre(previous: Synthesis, current: Synthesis, before: list[Theme], now: list[Theme]) -> dict[str, str]:
     if previous.unit_vectors is None or current.unit_vectors is None or not before or not now:
         return {}
-    old_centres = _centres(previous, before)
-    new_centres = _centres(current, now)
-    similarity = old_centres @ new_centres.T
-    scores = [(float(similarity[i, j]), old.id, new.id) for i, old in enumerate(before) for j, new in enumerate(now)]
+    old_centres, new_centres = _centres(previous), _centres(current)
+    scores = [(float(old_centres[old.id] @ new_centres[new.id]), old.id, new.id) for old in before for new in now]
     return _greedy(scores, MIN_CENTRE_SIMILARITY)
 
 
-def _centres(synthesis: Synthesis, themes: list[Theme]) -> np.ndarray:
-    row = {unit.id: i for i, unit in enumerate(synthesis.units)}
-    centres = np.stack([synthesis.unit_vectors[[row[u] for u in t.unit_ids if u in row]].mean(axis=0) for t in themes])
-    norms = np.linalg.norm(centres, axis=1, keepdims=True)
-    return centres / np.where(norms > 0, norms, 1.0)
+def _centres(synthesis: Synthesis) -> dict[str, np.ndarray]:
+    from synthesis.crossread import theme_centres
+
+    return theme_centres(synthesis.categories, [unit.id for unit in synthesis.units], synthesis.unit_vectors)
 
 
 def _greedy(scores: list[tuple[float, str, str]], threshold: float) -> dict[str, str]:
