@@ -115,7 +115,7 @@ def test_hide_pin_and_note(demo_synthesis, forces, demo_cards, tmp_path):
     assert themes_by_id(corrected)[forces[2].id].note == "À confirmer avec l'ADT."
     assert_consistent(corrected, len(demo_cards.cards))
     write_outputs(corrected, tmp_path)
-    report = (tmp_path / "compte-rendu.md").read_text(encoding="utf-8")
+    report = (tmp_path / "compte-rendu.md").read_text(encoding="utf-8").replace("\xa0", " ").replace("\u202f", " ")
     assert f"### 1. {forces[5].label}\n" in report and f". {forces[0].label}\n" not in report
     assert "Note de l'éditeur : À confirmer avec l'ADT." in report and "revu par l'éditeur" in report
     document = json.loads((tmp_path / "themes.json").read_text(encoding="utf-8"))

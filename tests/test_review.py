@@ -4,6 +4,7 @@ import dataclasses
 import http.client
 import json
 import re
+import shutil
 import threading
 
 import pytest
@@ -24,10 +25,18 @@ def with_script_card(synthesis):
     return dataclasses.replace(synthesis, cards=cards, units=[unit] + synthesis.units[1:])
 
 
+@pytest.fixture(scope="module")
+def demo_folder(demo_synthesis, tmp_path_factory):
+    out = tmp_path_factory.mktemp("review") / "out"
+    write_outputs(with_script_card(demo_synthesis), out)
+    return out
+
+
 @pytest.fixture()
-def server(demo_synthesis, tmp_path):
-    write_outputs(with_script_card(demo_synthesis), tmp_path)
+def server(demo_folder, tmp_path):
+    shutil.copytree(demo_folder, tmp_path, dirs_exist_ok=True)
     session = ReviewServer(tmp_path)
+    assert not session.writer.status()["rendering"]  # reports newer than any correction: no render at start
     session.start()
     yield session
     session.close()
@@ -68,7 +77,7 @@ def test_a_foreign_origin_is_refused(server):
 
 
 def test_calls_without_the_session_token_are_refused(server):
-    for method, path in (("GET", "/api/state"), ("POST", "/api/edits"), ("POST", "/api/undo")):
+    for method, path in (("GET", "/api/state"), ("GET", "/api/status"), ("POST", "/api/edits"), ("POST", "/api/undo")):
         status, _, payload = request(server, method, path, {"type": "hide", "theme": "forces-01"}, token=False)
         assert status == 403 and "jeton" in json.loads(payload)["error"]
     assert not (server.out_dir / CORRECTIONS_FILE).exists()
@@ -101,11 +110,15 @@ def test_a_save_appends_one_edit_and_rerenders_the_reports(server):
     assert status == 200, payload
     state = json.loads(payload)
     assert state["saved"] == "renommer (correction n° 1)" and state["last_change"].startswith("correction n° 1 (renommer")
-    assert "compte-rendu.docx" in state["rendered"]
+    assert [t["label"] for t in state["categories"][0]["themes"]][1] == "Relations de confiance"
+    assert server.writer.wait(timeout=120)  # the reports are written in the background
+    status, _, payload = request(server, "GET", "/api/status")
+    assert json.loads(payload)["rendering"] is False and "compte-rendu.docx" in json.loads(payload)["rendered"]
     assert "### 2. Relations de confiance" in (server.out_dir / "compte-rendu.md").read_text(encoding="utf-8")
     assert (server.out_dir / "compte-rendu.md").stat().st_mtime_ns > before
     status, _, payload = request(server, "POST", "/api/undo", {})
     assert status == 200 and "annulé" in json.loads(payload)["saved"]
+    server.writer.wait(timeout=120)
     assert [entry.kind for entry in load_corrections(server.out_dir / CORRECTIONS_FILE).entries] == ["rename", "undo"]
     assert "Relations de confiance" not in (server.out_dir / "compte-rendu.md").read_text(encoding="utf-8")
 
@@ -129,3 +142,17 @@ def test_two_tabs_saving_at_once_lose_no_edit(server):
         thread.join()
     entries = load_corrections(server.out_dir / CORRECTIONS_FILE).entries
     assert sorted(entry.edit.theme for entry in entries) == themes and sorted(e.n for e in entries) == list(range(1, 9))
+
+
+def test_corrections_changed_since_the_reports_are_rendered_when_the_session_opens(demo_folder, tmp_path):
+    from synthesis.corrections.file import format_corrections
+
+    shutil.copytree(demo_folder, tmp_path, dirs_exist_ok=True)
+    edits = [{"n": 1, "at": "2026-01-01T00:00:00Z", "type": "rename", "theme": "forces-03", "label": "Corrigé à la main"}]
+    (tmp_path / CORRECTIONS_FILE).write_text(format_corrections(edits), encoding="utf-8")
+    session = ReviewServer(tmp_path)
+    try:
+        assert session.writer.wait(timeout=120)
+        assert "Corrigé à la main" in (tmp_path / "compte-rendu.md").read_text(encoding="utf-8")
+    finally:
+        session.close()

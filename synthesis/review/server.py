@@ -7,7 +7,11 @@ random token (given to the page in a meta tag, under a Content-Security-Policy
 that allows no inline script and nothing from elsewhere). Card text goes to
 the page as JSON and is shown with ``textContent``, never parsed as HTML. A
 save appends one edit to corrections.json and re-renders every report, under
-one lock, so the Word file in the folder is always the current one.
+one lock, and hands the corrected result to one background writer that
+re-renders every report (the latest result only: a burst of saves renders
+once), so the page answers at once and the Word file in the folder follows
+within seconds; the page polls /api/status and says when the reports are
+written. Closing the server waits for the last render.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import hmac
 import json
 import secrets
 import threading
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -25,7 +30,8 @@ from synthesis.cards import InputError
 from synthesis.corrections.apply import effective_entries
 from synthesis.corrections.edits import EDIT_NAMES, Pin, Undo, new_edit
 from synthesis.corrections.file import CORRECTIONS_FILE, append_edit, load_corrections
-from synthesis.corrections.folder import Rendered, render_folder
+from synthesis.corrections.folder import Rendered, corrected_folder
+from synthesis.result import Synthesis
 from synthesis.report.wording import category_title
 from synthesis.store import StoreError
 
@@ -48,10 +54,15 @@ class ReviewServer:
         self.out_dir = Path(out_dir)
         self.token = secrets.token_urlsafe(32)
         self.lock = threading.Lock()
-        self.rendered: Rendered = render_folder(self.out_dir)
+        self.rendered: Rendered = corrected_folder(self.out_dir)
+        self.saved = ""
+        self.writer = ReportWriter(self.out_dir)
+        if not reports_current(self.out_dir):
+            self.writer.request(self.rendered.synthesis)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
+        self.serving: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -63,13 +74,16 @@ class ReviewServer:
 
     def start(self) -> threading.Thread:
         """Serve in a background thread (tests, and the CLI until Ctrl-C)."""
-        thread = threading.Thread(target=self.httpd.serve_forever, name="synth-review", daemon=True)
-        thread.start()
-        return thread
+        self.serving = threading.Thread(target=self.httpd.serve_forever, name="synth-review", daemon=True)
+        self.serving.start()
+        return self.serving
 
     def close(self) -> None:
-        self.httpd.shutdown()
+        """Stop serving, once the reports hold the last change."""
+        if self.serving is not None:  # shutdown() waits for serve_forever, which never ran otherwise
+            self.httpd.shutdown()
         self.httpd.server_close()
+        self.writer.close()
 
     # --- what the page asks for --------------------------------------------------------
 
@@ -80,8 +94,7 @@ class ReviewServer:
         kind, edit = new_edit(raw)
         with self.lock:
             entry = append_edit(self.out_dir / CORRECTIONS_FILE, kind, edit)
-            self.rendered = render_folder(self.out_dir)
-            return self.state(saved=f"{EDIT_NAMES[kind]} (correction n° {entry.n})")
+            return self.refresh(f"{EDIT_NAMES[kind]} (correction n° {entry.n})")
 
     def undo(self) -> dict:
         """Append an undo of the last change still in effect."""
@@ -90,11 +103,84 @@ class ReviewServer:
             if not entries:
                 raise StoreError("aucune modification à annuler")
             entry = append_edit(self.out_dir / CORRECTIONS_FILE, "undo", Undo(entries[-1].n))
-            self.rendered = render_folder(self.out_dir)
-            return self.state(saved=f"{EDIT_NAMES[entries[-1].kind]} (correction n° {entries[-1].n}) annulé (correction n° {entry.n})")
+            return self.refresh(f"{EDIT_NAMES[entries[-1].kind]} (correction n° {entries[-1].n}) annulé (correction n° {entry.n})")
 
-    def state(self, saved: str = "") -> dict:
-        return page_state(self.rendered, self.out_dir, saved)
+    def refresh(self, saved: str) -> dict:
+        """After a save: the corrected result, handed to the report writer; the page's new state."""
+        self.rendered = corrected_folder(self.out_dir)
+        self.saved = saved
+        self.writer.request(self.rendered.synthesis)
+        return self.state()
+
+    def state(self) -> dict:
+        return {**page_state(self.rendered, self.out_dir, self.saved), **self.writer.status()}
+
+
+def reports_current(out_dir: Path) -> bool:
+    """Every report is there and written after the last change of corrections.json."""
+    from synthesis.report import OUTPUT_FILES
+
+    reports = [out_dir / name for name in OUTPUT_FILES]
+    if not all(path.is_file() for path in reports):
+        return False
+    corrections = out_dir / CORRECTIONS_FILE
+    return not corrections.exists() or min(p.stat().st_mtime_ns for p in reports) >= corrections.stat().st_mtime_ns
+
+
+class ReportWriter:
+    """Writes every report of the folder in a background thread, always from the latest corrected result."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.condition = threading.Condition()
+        self.pending: Synthesis | None = None
+        self.busy = self.closing = False
+        self.written: list[str] = []
+        self.seconds = 0.0
+        self.error = ""
+        self.thread = threading.Thread(target=self._run, name="synth-review-writer", daemon=True)
+        self.thread.start()
+
+    def request(self, synthesis: Synthesis) -> None:
+        with self.condition:
+            self.pending = synthesis
+            self.condition.notify_all()
+
+    def status(self) -> dict:
+        with self.condition:
+            return {"rendering": self.pending is not None or self.busy, "rendered": self.written,
+                    "seconds": round(self.seconds, 3), "render_error": self.error}
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Until the reports hold the latest result; False on timeout."""
+        with self.condition:
+            return self.condition.wait_for(lambda: self.pending is None and not self.busy, timeout)
+
+    def close(self) -> None:
+        self.wait()
+        with self.condition:
+            self.closing = True
+            self.condition.notify_all()
+        self.thread.join()
+
+    def _run(self) -> None:
+        from synthesis.report import write_outputs
+
+        while True:
+            with self.condition:
+                self.condition.wait_for(lambda: self.pending is not None or self.closing)
+                if self.pending is None:
+                    return
+                synthesis, self.pending, self.busy = self.pending, None, True
+            start = time.perf_counter()
+            try:
+                written, error = [path.name for path in write_outputs(synthesis, self.out_dir)], ""
+            except Exception as failure:  # e.g. the Word file open and locked: the edits themselves are saved
+                written, error = [], f"Comptes rendus non réécrits ({type(failure).__name__}: {failure}) ; les corrections sont enregistrées."
+            with self.condition:
+                self.written, self.error, self.busy = written, error, False
+                self.seconds = time.perf_counter() - start
+                self.condition.notify_all()
 
 
 def page_state(rendered: Rendered, out_dir: Path, saved: str = "") -> dict:
@@ -127,7 +213,6 @@ def page_state(rendered: Rendered, out_dir: Path, saved: str = "") -> dict:
         "title": synthesis.title, "n_groups": synthesis.n_groups, "folder": str(out_dir),
         "categories": categories, "problems": rendered.problems, "saved": saved,
         "last_change": entries[-1].describe() if entries else "",
-        "rendered": [path.name for path in rendered.written], "seconds": round(rendered.seconds, 3),
         "edit_names": EDIT_NAMES,
     }
 
@@ -151,10 +236,11 @@ def _handler(session: ReviewServer) -> type[BaseHTTPRequestHandler]:
                 return self._send(HTTPStatus.OK, static_text(path[1:]).encode("utf-8"), f"{STATIC_FILES[path]}; charset=utf-8")
             if path == "/favicon.ico":
                 return self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")
-            if path == "/api/state" and self._authorised():
-                return self._json(HTTPStatus.OK, session.state())
-            if path != "/api/state":
-                self._json(HTTPStatus.NOT_FOUND, {"error": "page introuvable"})
+            if path in ("/api/state", "/api/status"):
+                if self._authorised():
+                    self._json(HTTPStatus.OK, session.state() if path == "/api/state" else session.writer.status())
+                return
+            self._json(HTTPStatus.NOT_FOUND, {"error": "page introuvable"})
 
         def do_POST(self):
             if not self._local() or not self._authorised():
@@ -170,9 +256,6 @@ def _handler(session: ReviewServer) -> type[BaseHTTPRequestHandler]:
                 return self._json(HTTPStatus.CONFLICT, {"error": str(error)})
             except (StoreError, ValueError) as error:
                 return self._json(HTTPStatus.BAD_REQUEST, {"error": f"Modification refusée : {error}"})
-            except OSError as error:  # e.g. the Word file is open and locked: the edit itself is saved
-                return self._json(HTTPStatus.INTERNAL_SERVER_ERROR,
-                                  {"error": f"Comptes rendus non réécrits ({error}) ; la modification est enregistrée."})
 
         # --- checks --------------------------------------------------------------------
 

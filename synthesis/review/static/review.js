@@ -56,13 +56,34 @@ async function send(edits, path = "/api/edits") {
   }
 }
 
+// The server writes the reports in the background: ask until they hold the last change.
+let polling = null;
+function followRendering(started) {
+  clearTimeout(polling);
+  const what = state.saved ? `Enregistré : ${state.saved}. ` : "";
+  const check = async () => {
+    try {
+      const status = await call("GET", "/api/status");
+      if (status.rendering) {
+        setStatus(`${what}Réécriture des comptes rendus…`);
+        polling = setTimeout(check, 300);
+        return;
+      }
+      if (status.render_error) return setStatus(`${what}${status.render_error}`, true);
+      const seconds = ((performance.now() - started) / 1000).toFixed(2).replace(".", ",");
+      setStatus(`${what}Comptes rendus à jour en ${seconds} s.`);
+      document.getElementById("status").title = `Réécrits dans ${state.folder} : ${status.rendered.join(", ")}`;
+    } catch (error) {
+      setStatus(error.message, true);
+    }
+  };
+  check();
+}
+
 function show(data, started) {
   state = data;
   render();
-  const seconds = ((performance.now() - (started || performance.now())) / 1000).toFixed(2).replace(".", ",");
-  const what = data.saved ? `Enregistré : ${data.saved}. ` : "";
-  setStatus(`${what}Comptes rendus à jour` + (started ? ` en ${seconds} s.` : "."));
-  document.getElementById("status").title = `Réécrits dans ${data.folder} : ${data.rendered.join(", ")}`;
+  followRendering(started || performance.now());
   document.getElementById("undo").disabled = !data.last_change;
   document.getElementById("undo").title = data.last_change ? `Annuler : ${data.last_change}` : "Rien à annuler";
 }
