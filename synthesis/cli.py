@@ -220,7 +220,7 @@ def report(out_dir):
     """Réécrire les comptes rendus de DOSSIER (sortie de synth cluster) avec les corrections de l'éditeur.
 
     Relit le résultat enregistré (synth-resultat.json) et corrections.json, sans recalculer
-    les thèmes : environ une seconde.
+    les thèmes ni les embeddings (quelques secondes sur la démonstration, surtout les graphiques).
     """
     from synthesis.corrections import render_folder
 

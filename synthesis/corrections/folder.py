@@ -1,9 +1,8 @@
 """An output folder's saved result plus its corrections: what ``synth report``, ``synth review`` and a re-run do.
 
-Re-rendering the demo (load the saved result, apply the edits, write the five
-reports) takes 0.37 s in a warm process and 1.15 s as ``synth report`` in a new
-one; from a click in the review page to the page saying the reports are
-rewritten, median 0.88 s (scripts/bench_review.py, 2 shared cores).
+Loading the demo's saved result takes 0.035 s and applying edits ~0.1 s. Writing the
+reports took 0.37 s in a warm process before the deliverable's charts; with them it
+takes ~4 s (the HTML and Word charts), see the note of issue 15 (scripts/bench_review.py).
 """
 
 from __future__ import annotations
