@@ -217,7 +217,8 @@ def _phrase_spans(doc):
             if objects:
                 end = max(child.right_edge.i for child in objects)
                 yield doc[token.i : end + 1]
-                yield _head_with(token, objects[0])
+                if len(objects) == 1 and objects[0].dep_ == "obj":
+                    yield _head_with(token, objects[0])  # not "Rendre les transports" out of "… gratuits"
     if len(doc) <= MAX_PHRASE_TOKENS:
         yield doc[:]
 
@@ -267,7 +268,7 @@ def _hangs_on_its_sentence(tokens) -> bool:
         head.dep_ == "nmod"
         and governor.i != head.i
         and governor.pos_ == "NOUN"
-        and governor.lemma_.casefold() not in FRAME_NOUNS
+        and _lemma(governor) not in FRAME_NOUNS
         and any(token.dep_ == "nmod" for token in tokens if token.head.i == head.i)
     )
 
@@ -309,7 +310,7 @@ def _agreed_text(tokens, counts) -> str:
     for token in tokens:
         text = token.text
         head = token.head
-        if token.pos_ == "NOUN" and token.dep_ == "nmod" and head.lemma_.casefold() in FRAME_NOUNS and not any(
+        if token.pos_ == "NOUN" and token.dep_ in ("nmod", "obl:arg") and _lemma(head) in FRAME_NOUNS and not any(
             child.dep_ == "det" for child in token.children
         ):
             text = max(_number_forms(text), key=lambda form: (counts.get(form.lower(), 0), form == text))

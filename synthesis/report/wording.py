@@ -37,8 +37,12 @@ def theme_facts(theme: Theme, total_groups: int) -> str:
     return text[:1].upper() + text[1:]
 
 
-def quote_line(text: str, group: str) -> str:
-    return f"« {' '.join(text.split())} » ({group})"
+def quote_line(text: str, group: str, *, segment_of: str = "") -> str:
+    """« text » (group), with « extrait de … » when the quote is a segment of a longer card."""
+    line = f"« {' '.join(text.split())} » ({group})"
+    if segment_of:
+        line += f", extrait de « {' '.join(segment_of.split())} »"
+    return line
 
 
 def run_summary(synthesis: Synthesis) -> dict[str, int]:
