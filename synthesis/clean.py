@@ -261,8 +261,8 @@ def _hangs_on_its_sentence(tokens) -> bool:
         if lemma in ANAPHORIC_LEMMAS and before is not None and before.pos_ == "DET":
             return True
     head = _phrase_head(tokens)
-    if head.lemma_.casefold() in _LOCUTION_NOUNS:
-        return True  # "Niveau régional"
+    if head.lemma_.casefold() in _LOCUTION_NOUNS or tokens[-1].lemma_.casefold() in _LOCUTION_NOUNS:
+        return True  # "Niveau régional", "laïcité au sein"
     governor = head.head
     return (
         head.dep_ == "nmod"
@@ -314,13 +314,21 @@ def _agreed_text(tokens, counts) -> str:
             child.dep_ == "det" for child in token.children
         ):
             text = max(_number_forms(text), key=lambda form: (counts.get(form.lower(), 0), form == text))
-        elif token.pos_ == "ADJ" and token.dep_ == "amod" and head.pos_ == "NOUN":
+        elif token.pos_ == "ADJ" and token.dep_ == "amod" and head.pos_ == "NOUN" and head.i == token.i - 1 and not _is_complement(head):
+            # Only right after a noun that is no one's complement: in « Turn-over des équipes
+            # important » the parse ties the adjective to the wrong noun.
             plural_head = "Plur" in head.morph.get("Number")
             if plural_head != text.lower().endswith(("s", "x")):
                 other = [form for form in _number_forms(text) if form != text and frequency(form.lower()) > 0]
                 text = other[0] if other else text
         words.append(text + token.whitespace_)
     return "".join(words).strip()
+
+
+def _is_complement(noun) -> bool:
+    """A noun introduced by a preposition, or following another noun (« Turn-over des équipes »)."""
+    before = noun.left_edge.i - 1
+    return any(child.dep_ == "case" for child in noun.children) or (before >= 0 and noun.doc[before].pos_ in ("NOUN", "PROPN"))
 
 
 def _number_forms(word: str) -> list[str]:
