@@ -96,7 +96,8 @@ def run_pipeline(card_set: CardSet, cache: Path | None, name: str) -> Run:
 
 
 def content_lemmas(texts: list[str]) -> list[set[str]]:
-    return [{bare(lemma) for lemma in cleaned.lemmas} for cleaned in clean_texts(texts)]
+    """Content lemmas and content words, accents ignored (« élus » read as a participle still meets « élu »)."""
+    return [{bare(word) for word in cleaned.lemmas + cleaned.words} for cleaned in clean_texts(texts)]
 
 
 @dataclass
@@ -108,6 +109,8 @@ class Scores:
     whole: int = 0
     supported: int = 0
     support_sum: float = 0.0
+    pure: int = 0  # themes whose majority reference name holds at least half of their cards
+    pure_agree: int = 0
 
     def add(self, other: Scores) -> None:
         for key in vars(self):
@@ -119,6 +122,7 @@ class Scores:
             f"label shares a content lemma with the majority reference name: {self.agree}/{self.themes} = {self.agree / n:.0%}"
             f" (stem, {STEM} letters: {self.agree_stem / n:.0%}"
             + (f"; any tag of those cards: {self.agree_tags / n:.0%})" if self.agree_tags else ")"),
+            f"  among the {self.pure} themes whose majority name holds >= half their cards: {self.pure_agree / max(self.pure, 1):.0%}",
             f"labels that are whole constituents (fragment check): {self.whole}/{self.themes} = {self.whole / n:.0%}",
             f"labels carried by >= 1/3 of their theme's units: {self.supported}/{self.themes} = {self.supported / n:.0%}"
             f" (mean share {self.support_sum / n:.2f})",
@@ -149,6 +153,9 @@ def score_run(run: Run, reference: dict[str, str], tags: dict[str, str] | None =
         scores.themes += 1
         scores.agree_tags += bool(found & (tagged | wanted)) if tags else 0
         scores.agree += bool(found & wanted)
+        if 2 * count >= theme.n_cards:
+            scores.pure += 1
+            scores.pure_agree += bool(found & wanted)
         scores.agree_stem += bool({w[:STEM] for w in found} & {w[:STEM] for w in wanted})
         reason = fragment_reason(theme.label, doc)
         scores.whole += reason is None

@@ -7,9 +7,8 @@ an infinitive with its complement (« Clarifier les rôles »). A candidate must
 - be **supported**: each of its content lemmas (or one of its family: « clarifier »,
   « clarification ») must be held by at least two units of the theme, so one card's
   wording, a joke above all (« Mascotte pour le réseau »), never names a theme; its
-  support is the share of units holding its least held lemma, so a theme about the
-  network's solidarity, whose cards say « réseau » but rarely « sociaux », is not
-  named « Réseaux sociaux »;
+  support leans on its least held lemma, so a theme about the network's solidarity,
+  whose cards say « réseau » but rarely « sociaux », is not named « Réseaux sociaux »;
 - **not be a fragment**: parsed on its own, it is one constituent headed by a noun
   or an infinitive, with no dangling « que », « comme », « d'un même »…
   (``fragment_reason``).
@@ -49,6 +48,8 @@ LABEL_WEIGHTS = (0.6, 0.25, 0.15)
 LABEL_DIVERSITY = 0.2
 #: A one-word heading names the subject but not what is said of it: it wins only when clearly better supported.
 _SINGLE_WORD_FACTOR = 0.8
+#: Subtracted from a one-word heading's score, so that it names a theme only when no longer phrase can (10: always).
+_SINGLE_WORD_LAST_RESORT = 10.0
 #: Nouns that only open prepositional locutions (« au niveau de », « au sein de »).
 _LOCUTION_HEADS = frozenset({"sein", "niveau", "matière", "terme", "cadre", "lieu", "faveur", "vue", "part", "côté"})
 
@@ -92,12 +93,29 @@ def label_support(label_lemmas: Sequence[str], unit_lemmas: Sequence[set[str]]) 
 
 
 def fragment_reason(label: str, doc=None) -> str | None:
-    """Why a heading is not a whole French constituent (None when it is one), by spaCy's parse of it alone."""
-    doc = doc if doc is not None else load_nlp()(label)
+    """Why a heading is not a whole French constituent (None when it is one), by spaCy's parse of it alone.
+
+    A heading whose first word the parser reads as a verb with no subject (« Marque
+    Occitanie », « Partage des données ») is parsed again after « la »: a noun group
+    then reads as one, while a clause (« Restent au niveau régional ») stays one.
+    """
+    nlp = load_nlp()
+    doc = doc if doc is not None else nlp(label)
     tokens = [token for token in doc if not token.is_space]
+    reason = _fragment_reason(tokens)
+    first = tokens[0] if tokens else None
+    if reason and first is not None and "Fin" in first.morph.get("VerbForm") and not any(c.dep_.startswith("nsubj") for c in first.children):
+        again = [token for token in nlp("la " + label[:1].lower() + label[1:]) if not token.is_space][1:]
+        if again and again[0].pos_ in ("NOUN", "PROPN") and _fragment_reason(again) is None:
+            return None
+    return reason
+
+
+def _fragment_reason(tokens) -> str | None:
     if not tokens:
         return "vide"
-    roots = [token for token in tokens if token.head.i == token.i]
+    inside = {token.i for token in tokens}
+    roots = [token for token in tokens if token.head.i == token.i or token.head.i not in inside]
     if len(roots) != 1:
         return "plusieurs constituants"
     root = roots[0]
@@ -184,9 +202,12 @@ def theme_labels(
 def _supported_phrases(cleaned: Sequence[CleanText], indices: np.ndarray, unit_lemmas: list[set[str]]) -> list[_Candidate]:
     """The theme's phrases of 1 to 7 words each of whose content lemmas is held by MIN_SUPPORT_UNITS units or more.
 
-    A candidate's support is the share of units holding its least held lemma: every
-    word of a heading must speak for the theme (« Réseaux sociaux » over a theme
-    where « sociaux » is in 2 cards of 12 has a support of 2/12, however many say « réseau »).
+    A candidate's support is the mean of the share of units holding its least held
+    lemma and the mean share over its lemmas: every word of a heading must speak for
+    the theme (« Réseaux sociaux », over a theme where « sociaux » is in 2 cards of 12
+    and « réseau » in all, scores (2/12 + 7/12) / 2 = 0.375, below « Réseau solidaire »
+    when 3 cards say « solidaire »), and a widely shared head counts for something
+    (« Marque Occitanie » over « Sud de France » when both complements are in 2 cards).
     """
     members = [unit_lemmas[i] for i in indices]
     needed = min(MIN_SUPPORT_UNITS, len(members))
@@ -203,9 +224,9 @@ def _supported_phrases(cleaned: Sequence[CleanText], indices: np.ndarray, unit_l
         for lemma in phrase.lemmas:
             if lemma not in held:
                 held[lemma] = sum(holds(lemmas, lemma) for lemmas in members)
-        weakest = min(held[lemma] for lemma in phrase.lemmas)
-        if weakest >= needed:
-            found.append(_Candidate(phrase, weakest / len(members)))
+        shares = [held[lemma] / len(members) for lemma in set(phrase.lemmas)]
+        if min(shares) * len(members) >= needed:
+            found.append(_Candidate(phrase, (min(shares) + sum(shares) / len(shares)) / 2))
     return found
 
 
@@ -222,7 +243,7 @@ def _score(candidates: list[_Candidate], weights: dict[str, float], centre: np.n
         words = len(phrase.text.split())
         score *= 1.0 - 0.03 * max(words - 3, 0)  # longer phrases should not win by adding words
         if words == 1:
-            score *= _SINGLE_WORD_FACTOR
+            score = score * _SINGLE_WORD_FACTOR - _SINGLE_WORD_LAST_RESORT
         scored.append((score, phrase))
     return scored
 
