@@ -33,6 +33,8 @@ _LEADING_QUANTIFIERS = frozenset({"tout", "différent", "chaque", "autre", "cert
 #: Nouns of prepositional locutions ("au sein de", "au niveau de", "en matière de"): not a subject.
 _LOCUTION_NOUNS = frozenset({"sein", "niveau", "matière", "terme", "cadre", "lieu", "faveur", "vue"})
 MAX_PHRASE_TOKENS = 7
+#: Verbs whose object needs its attribute (« rendre les transports gratuits »): never cut after the object.
+_ATTRIBUTE_VERBS = frozenset({"rendre", "laisser", "garder", "considérer", "maintenir", "trouver"})
 #: Words that leave a phrase hanging on the rest of its sentence (« Sentiers comme les producteurs »).
 DANGLING_LEMMAS = frozenset({"que", "qu'", "comme", "qui", "dont", "où", "quoi", "lequel", "laquelle", "lesquels"})
 #: Adjectives that point back to the sentence after an indefinite article (« d'un même département », « un autre OT »).
@@ -216,8 +218,10 @@ def _phrase_spans(doc):
             objects = [child for child in token.children if child.dep_ in ("obj", "obl", "obl:arg", "xcomp")]
             if objects:
                 end = max(child.right_edge.i for child in objects)
+                if token.lemma_ in _ATTRIBUTE_VERBS:
+                    end = token.right_edge.i  # the attribute may hang anywhere on the verb
                 yield doc[token.i : end + 1]
-                if len(objects) == 1 and objects[0].dep_ == "obj":
+                if len(objects) == 1 and objects[0].dep_ == "obj" and token.lemma_ not in _ATTRIBUTE_VERBS:
                     yield _head_with(token, objects[0])  # not "Rendre les transports" out of "… gratuits"
     if len(doc) <= MAX_PHRASE_TOKENS:
         yield doc[:]
@@ -278,6 +282,8 @@ def _trimmed_phrase(span, counts) -> Phrase | None:
     while tokens and (tokens[0].pos_ in EDGE_POS or tokens[0].lemma_.casefold() in _LEADING_QUANTIFIERS or _opens_locution(tokens)):
         tokens.pop(0)
     while tokens and (tokens[-1].pos_ in EDGE_POS or tokens[-1].is_stop):
+        if tokens[-1].pos_ == "NUM" and len(tokens) > 1 and tokens[-2].pos_ in ("NOUN", "ADP"):
+            return None  # "prêts à taux zéro", "moins de 30 ans": the number is part of the idea
         tokens.pop()
     if not tokens or len(tokens) > MAX_PHRASE_TOKENS:
         return None
