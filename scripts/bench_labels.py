@@ -106,6 +106,7 @@ class Scores:
     agree: int = 0
     agree_stem: int = 0
     agree_tags: int = 0
+    agree_keywords: int = 0
     whole: int = 0
     supported: int = 0
     support_sum: float = 0.0
@@ -122,6 +123,7 @@ class Scores:
             f"label shares a content lemma with the majority reference name: {self.agree}/{self.themes} = {self.agree / n:.0%}"
             f" (stem, {STEM} letters: {self.agree_stem / n:.0%}"
             + (f"; any tag of those cards: {self.agree_tags / n:.0%})" if self.agree_tags else ")"),
+            f"  label or keywords share one (as the earlier bench counted): {self.agree_keywords / n:.0%}",
             f"  among the {self.pure} themes whose majority name holds >= half their cards: {self.pure_agree / max(self.pure, 1):.0%}",
             f"labels that are whole constituents (fragment check): {self.whole}/{self.themes} = {self.whole / n:.0%}",
             f"labels carried by >= 1/3 of their theme's units: {self.supported}/{self.themes} = {self.supported / n:.0%}"
@@ -140,6 +142,7 @@ def score_run(run: Run, reference: dict[str, str], tags: dict[str, str] | None =
         names = Counter(reference[c] for c in theme.card_ids if reference.get(c) and reference[c] != ASIDE)
         majorities.append(names.most_common(1)[0] if names else (ASIDE, 0))
     label_lemmas = content_lemmas([theme.label for theme in themes])
+    keyword_lemmas = content_lemmas([" ".join(theme.keywords) for theme in themes])
     reference_lemmas = content_lemmas([name.replace("-", " ") for name, _ in majorities])
     docs = list(__import__("synthesis.clean", fromlist=["load_nlp"]).load_nlp().pipe([t.label for t in themes]))
     tag_lemmas = content_lemmas([
@@ -147,12 +150,14 @@ def score_run(run: Run, reference: dict[str, str], tags: dict[str, str] | None =
         for theme, (name, _) in zip(themes, majorities)
     ]) if tags else [set()] * len(themes)
     scores, rows = Scores(), []
-    for theme, (name, count), found, wanted, doc, tagged in zip(themes, majorities, label_lemmas, reference_lemmas, docs, tag_lemmas):
+    rows_in = zip(themes, majorities, label_lemmas, reference_lemmas, docs, tag_lemmas, keyword_lemmas)
+    for theme, (name, count), found, wanted, doc, tagged, keywords in rows_in:
         if name == ASIDE:
             continue
         scores.themes += 1
         scores.agree_tags += bool(found & (tagged | wanted)) if tags else 0
         scores.agree += bool(found & wanted)
+        scores.agree_keywords += bool((found | keywords) & wanted)
         if 2 * count >= theme.n_cards:
             scores.pure += 1
             scores.pure_agree += bool(found & wanted)

@@ -282,8 +282,10 @@ def _trimmed_phrase(span, counts) -> Phrase | None:
     while tokens and (tokens[0].pos_ in EDGE_POS or tokens[0].lemma_.casefold() in _LEADING_QUANTIFIERS or _opens_locution(tokens)):
         tokens.pop(0)
     while tokens and (tokens[-1].pos_ in EDGE_POS or tokens[-1].is_stop):
-        if tokens[-1].pos_ == "NUM" and len(tokens) > 1 and tokens[-2].pos_ in ("NOUN", "ADP"):
-            return None  # "prêts à taux zéro", "moins de 30 ans": the number is part of the idea
+        last = tokens[-1]
+        modifies_inside = last.head.i in {token.i for token in tokens[:-1]}
+        if modifies_inside and (last.pos_ in ("NUM", "ADJ") or last.pos_ == "ADV" and not last.is_stop):
+            return None  # "prêts à taux zéro", "à taux bas": the number or adverb is part of the idea
         tokens.pop()
     if not tokens or len(tokens) > MAX_PHRASE_TOKENS:
         return None
