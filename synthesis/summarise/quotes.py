@@ -21,11 +21,11 @@ from synthesis.result import Quote
 
 #: Cosine similarity above which two cards are taken as the same idea written twice.
 DUPLICATE_SIMILARITY = 0.92
-_MMR_DIVERSITY = 0.5
+_MMR_DIVERSITY = 0.3
 #: Weight of closeness to the label against fit to the theme in a quote's relevance.
-_LABEL_WEIGHT = 0.4
+_LABEL_WEIGHT = 0.5
 #: Score bonus of a quote from a group not quoted yet, so a multi-group theme shows several groups.
-_NEW_GROUP_BONUS = 0.15
+_NEW_GROUP_BONUS = 0.1
 #: Bonus of a voted card, reached at _VOTES_FOR_FULL_BONUS dot votes.
 _VOTE_BONUS, _VOTES_FOR_FULL_BONUS = 0.1, 3
 _TERSE_QUOTE_PENALTY = 0.15
