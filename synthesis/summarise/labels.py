@@ -23,6 +23,13 @@ territoire » out of longer groups), so when no whole group covers the theme the
 safe generalisation wins over a catchy fragment. Themes are named in order of
 size, a candidate close to a label already given being demoted (maximal marginal
 relevance), and no two themes of a category share a label.
+
+Measured by scripts/bench_labels.py: on the demo, 38/38 labels pass the fragment
+check, 71 % are carried by a third of their theme's units or more, 66 % share a
+content word with the reference name of the theme's majority (83 % where that name
+holds half the theme or more); on 10 workshop draws of makeorg proposals, 100 %,
+53 % and 24 % (the moderators' tags are abstract: « addictions » for « Consommation
+de tabac », « statut de l'élu » for « Indemnités des parlementaires »).
 """
 
 from __future__ import annotations
