@@ -1,33 +1,50 @@
-"""compte-rendu.md: the French workshop report."""
+"""compte-rendu.md: the French workshop report, for editors who work in plain text.
+
+Same reading order as the Word and HTML reports (summary, categories, « Des constats aux
+engagements », method); the full card lists stay in cartes.csv, the run warnings in journal.txt.
+"""
 
 from __future__ import annotations
 
-from synthesis.french import plural
-from synthesis.report.wording import all_warnings, category_title, intro, quote_line, theme_facts
+from synthesis.report.typography import french_spacing
+from synthesis.report import wording
 from synthesis.result import Synthesis
 
 
 def render_markdown(synthesis: Synthesis) -> str:
-    lines = [f"# {_escape(synthesis.title)}", "", intro(synthesis), ""]
+    lines = [f"# {_escape(synthesis.title)}", "", wording.intro(synthesis), "", "## Synthèse", ""]
+    lines += [f"- {_escape(wording.category_digest(category, synthesis.n_groups))}" for category in synthesis.categories]
+    lines.append("")
+    if synthesis.cross_reading:
+        lines += [f"**{wording.CROSS_TITLE}**", ""]
+        lines += [f"- {_escape(wording.cross_sentence(link))}" for link in synthesis.cross_reading[:3]]
+        lines.append("")
     for category in synthesis.categories:
-        lines += [f"## {category_title(category.category)}", "", _escape(category.summary), ""]
-        rank = 0
-        for theme in category.themes:
+        lines += [f"## {wording.category_title(category.category)}", "", _escape(category.summary), ""]
+        for theme, title in wording.theme_titles(category):
+            lines += [f"### {_escape(title)}", ""]
             if theme.isolated:
-                lines += [f"### {theme.label} ({plural(theme.n_cards, 'carte')})", ""]
-                lines += [f"- {_escape(quote_line(q.text, q.group))}" for q in theme.quotes]
+                lines += [f"- {_escape(wording.quote_line(q.text, q.group))}" for q in theme.quotes]
                 lines.append("")
                 continue
-            rank += 1
-            lines += [f"### {rank}. {_escape(theme.label)}", "", f"*{theme_facts(theme, synthesis.n_groups)}*", ""]
+            lines += [f"*{wording.theme_facts(theme, synthesis.n_groups)}*", ""]
             if theme.keywords:
                 lines += [f"Mots-clés : {_escape(', '.join(theme.keywords))}", ""]
-            lines += [f"> {_escape(quote_line(q.text, q.group))}" for q in theme.quotes]
+            lines += [f"> {_escape(wording.quote_line(q.text, q.group))}" for q in theme.quotes]
             lines.append("")
-    warnings = all_warnings(synthesis)
-    if warnings:
-        lines += ["## Avertissements", ""] + [f"- {_escape(w)}" for w in warnings] + [""]
-    return "\n".join(_separate_quotes(lines)).rstrip() + "\n"
+    if synthesis.cross_reading:
+        lines += [f"## {wording.CROSS_TITLE}", ""]
+        for link in synthesis.cross_reading:
+            lines += [f"### « {_escape(link.label)} »", ""]
+            for name, matches in (("Attentes qui y répondent", link.answers), ("Contributions proposées", link.offers)):
+                lines += [f"{name} :", ""]
+                lines += [f"- « {_escape(m.label)} » — *{wording.match_explanation(m)}*" for m in matches] or ["- aucune ne se rapproche nettement"]
+                lines.append("")
+    lines += ["## Méthode", ""]
+    for paragraph in wording.method_paragraphs(synthesis):
+        lines += [_escape(paragraph), ""]
+    text = "\n".join(_separate_quotes(lines)).rstrip() + "\n"
+    return french_spacing(text)
 
 
 def _separate_quotes(lines: list[str]) -> list[str]:
