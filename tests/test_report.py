@@ -108,3 +108,23 @@ def test_a_failed_write_leaves_the_previous_outputs_intact(demo_synthesis, tmp_p
         write_outputs(broken, tmp_path)
     after = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
     assert after == before
+
+
+def test_split_cards_are_explained_and_flagged_for_the_editor_not_the_client(demo_output, demo_synthesis):
+    markdown = (demo_output / "compte-rendu.md").read_text(encoding="utf-8")
+    journal = (demo_output / "journal.txt").read_text(encoding="utf-8")
+    document = json.loads((demo_output / "themes.json").read_text(encoding="utf-8"))
+    for category, entry in zip(demo_synthesis.categories, document["categories"]):
+        extra = sum(t.n_cards for t in category.themes) - category.n_cards
+        assert category.n_cards_in_several_themes == extra == entry["n_cards_in_several_themes"]
+    assert any(c.n_cards_in_several_themes for c in demo_synthesis.categories)
+    assert "compte dans chacun de leurs thèmes" in markdown
+    segment_quotes = [q for t in demo_synthesis.themes() for q in t.quotes if q.segment_of]
+    assert segment_quotes
+    for quote in segment_quotes:
+        assert quote.text in quote.segment_of
+        assert f"extrait de « {' '.join(quote.segment_of.split())}".replace(" ", "") in markdown.replace("\u00a0", "").replace(" ", "").replace("\\", "")
+    flags = [flag for category in demo_synthesis.categories for flag in category.flags]
+    assert flags
+    for flag in flags:
+        assert flag.card_id in journal and flag.card_id not in markdown
