@@ -100,6 +100,8 @@ class _Editor:
                 self.states[theme.id] = state
         self.redirect: dict[str, str] = {}
         self.created: set[str] = set()
+        # The run's quotes carry the text as the reports show it (sentence case for capitals): reused when they can be.
+        self.run_quotes = {q.card_id: q for theme in synthesis.themes() for q in theme.quotes}
 
     # --- lookups -------------------------------------------------------------
 
@@ -307,6 +309,7 @@ class _Editor:
 
     def category_result(self, category: CategoryResult) -> CategoryResult:
         from synthesis.summarise import category_summary, rank_themes
+        from synthesis.summarise.counts import cards_in_several_themes
 
         states = [state for state in self.states.values() if state.theme.category == category.category]
         themes = [self.rebuilt(state) for state in states]
@@ -318,7 +321,8 @@ class _Editor:
             shown.remove(theme)
             shown.insert(min(state.pin, len(shown) + 1) - 1, theme)
         shown += [theme for state, theme in kept if theme.isolated and not state.hidden]
-        result = dataclasses.replace(category, themes=shown, hidden_themes=[theme for state, theme in kept if state.hidden])
+        result = dataclasses.replace(category, themes=shown, hidden_themes=[theme for state, theme in kept if state.hidden],
+                                     n_cards_in_several_themes=cards_in_several_themes(shown))
         result.summary = category_summary(result, self.synthesis.n_groups)
         return result
 
@@ -356,7 +360,16 @@ class _Editor:
             chosen = [first_unit[card_id] for card_id in kept]
             by_fit = sorted((u for u in first_unit.values() if u not in chosen), key=lambda u: (-self.fit[u], self.row[u]))
             chosen += by_fit[: max(wanted - len(chosen), 0)]
-        return [Quote(card_id=self.units[u].card_id, group=self.units[u].group, text=self.units[u].text) for u in chosen]
+        return [self.quote(unit_id) for unit_id in chosen]
+
+    def quote(self, unit_id: str) -> Quote:
+        unit = self.units[unit_id]
+        known = self.run_quotes.get(unit.card_id)
+        if known is not None and len(self.units_of_card[unit.card_id]) == 1:
+            return known
+        from synthesis.clean import normalise_text
+
+        return Quote(card_id=unit.card_id, group=unit.group, text=unit.text, segment_of=normalise_text(unit.card.text) if unit.segment else "")
 
 
 def _cosine(vector: np.ndarray, centre: np.ndarray | None) -> float:
