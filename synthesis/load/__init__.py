@@ -25,14 +25,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synthesis.cards import CardSet, InputError
+from synthesis.cards import CardSet, InputError, display_name
 from synthesis.load.build import MAX_CARD_CHARS, build_card_set
 from synthesis.load.columns import SYNONYMS, find_header, normalise_category, normalise_group, normalise_key, repeats_header
 from synthesis.load.csv_reader import read_csv
 from synthesis.load.excel import read_excel
 from synthesis.load.json_reader import read_json
 from synthesis.load.source import MAX_INPUT_BYTES, read_bytes
-from synthesis.load.table import Records, Table, clean_cell, display_label, rows_text, shorten
+from synthesis.load.table import Records, Table, clean_cell, rows_text, shorten
 
 __all__ = ["load_cards", "normalise_category", "normalise_group", "SYNONYMS", "MAX_INPUT_BYTES", "MAX_CARD_CHARS"]
 
@@ -55,7 +55,7 @@ def load_cards(
     explicitly and win over detection. Raises :class:`InputError` for any
     problem with the file.
     """
-    label = display_label(path)
+    label = display_name(path)
     path = Path(path)
     overrides = {
         "text": text_column,

@@ -35,12 +35,6 @@ def clean_cell(value: str) -> str:
     return CONTROL_CHARS.sub("", value).strip()
 
 
-def display_label(path) -> str:
-    """The file name as the user gave it, on one line: a newline in a name must not split a message."""
-    text = str(path)
-    return re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda match: f"\\x{ord(match.group()):02x}", text)
-
-
 def quote_list(names) -> str:
     quoted = [f"« {name} »" for name in names if name]
     return ", ".join(quoted) if quoted else "(aucun nom de colonne)"

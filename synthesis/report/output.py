@@ -1,18 +1,33 @@
-"""Write every report into the output folder atomically.
+"""Write every report into the output folder as one block: all of this run's files, or none of them.
 
-All files are rendered into a temporary folder beside the destination and only
-then moved into place, so a run that fails or is interrupted leaves the
-previous outputs as they were.
+- Inputs are protected: a run whose output would replace one of its inputs (the
+  same path, or the same file through a link) stops before writing anything.
+- A lock file (:data:`LOCK_NAME`, holding the process id) keeps a second run out
+  of the folder while one is running; a lock left by a dead process is taken over.
+- Files are rendered into a staging folder inside the output folder, then moved
+  into place. An existing output is first moved aside into the staging folder;
+  if any move fails (a file open in Excel on Windows), every move is undone and
+  the previous outputs are back as they were. A journal in the staging folder
+  marks a commit in progress, so the next run undoes a commit killed half-way
+  and deletes the staging folders that killed runs left behind.
+- Text that a report cannot hold (characters XML 1.0 forbids, which make Word
+  refuse the file) is replaced by « � » in the Markdown, HTML and Word reports
+  only; ``cartes.csv`` and ``themes.json`` keep it (the loader warns about it).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import shutil
+import socket
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from synthesis.cards import InputError, display_name
 from synthesis.report.cards_csv import render_cards_csv
 from synthesis.report.docx import write_docx
 from synthesis.report.html import render_html
@@ -21,6 +36,19 @@ from synthesis.report.themes_json import render_themes_json
 from synthesis.result import Synthesis
 
 Writer = Callable[[Synthesis, Path], None]
+
+LOCK_NAME = ".synth.lock"
+STAGING_PREFIX = ".synth-"
+_JOURNAL, _PREVIOUS = "commit-en-cours", "precedents"
+#: Characters a file cannot hold at all (lone surrogates: not encodable in UTF-8).
+_UNENCODABLE = re.compile("[\ud800-\udfff]")
+#: ... and those XML 1.0, so Word, refuses.
+_NOT_IN_REPORTS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+
+
+class OutputError(InputError):
+    """The output folder cannot take this run's files; told in one line, exit status 2."""
 
 
 def _text_writer(render: Callable[[Synthesis], str], encoding: str = "utf-8") -> Writer:
@@ -38,19 +66,217 @@ OUTPUT_FILES: dict[str, Writer] = {
     "themes.json": _text_writer(render_themes_json),
     "cartes.csv": _text_writer(render_cards_csv, encoding="utf-8-sig"),
 }
+#: Files that keep the participants' text exactly (every other file gets the report-safe text).
+FAITHFUL_FILES = frozenset({"themes.json", "cartes.csv"})
 
 
-def write_outputs(synthesis: Synthesis, out_dir: Path) -> list[Path]:
+def write_outputs(synthesis: Synthesis, out_dir: Path, *, inputs: Iterable[Path] = ()) -> list[Path]:
+    """Write every file of :data:`OUTPUT_FILES` into ``out_dir`` as one block; never over an input.
+
+    Raises :class:`OutputError` when the folder cannot take the files; the previous
+    outputs are then left as they were.
+    """
+    out_dir = prepare_output_dir(out_dir, inputs=[synthesis.source, *inputs])
+    faithful, safe = _without(_UNENCODABLE, synthesis), _without(_NOT_IN_REPORTS, synthesis)
+    with output_lock(out_dir):
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+        try:
+            for name, write in OUTPUT_FILES.items():
+                write(faithful if name in FAITHFUL_FILES else safe, staging / name)
+            _commit(staging, out_dir, list(OUTPUT_FILES))
+            return [out_dir / name for name in OUTPUT_FILES]
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def prepare_output_dir(out_dir: Path, *, inputs: Iterable[Path] = ()) -> Path:
+    """Create ``out_dir`` if needed and check that it can take this run's files; :class:`OutputError` if not.
+
+    Cheap and without side effects beyond creating the folder: the CLI calls it
+    before the long computation, so that a wrong ``-o`` fails at once.
+    """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".synth-", dir=out_dir))
+    label = display_name(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{label} : c'est un fichier, pas un dossier. Indiquez un dossier de sortie avec -o.")
     try:
-        for name, write in OUTPUT_FILES.items():
-            write(synthesis, staging / name)
-        written = []
-        for name in OUTPUT_FILES:
-            os.replace(staging / name, out_dir / name)
-            written.append(out_dir / name)
-        return written
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise OutputError(f"{label} : dossier impossible à créer (un fichier porte le nom d'un dossier du chemin). Choisissez un autre dossier avec -o.") from None
+    except PermissionError:
+        raise OutputError(f"{label} : dossier impossible à créer (droits insuffisants). Choisissez un autre dossier avec -o.") from None
+    except OSError as error:
+        raise OutputError(f"{label} : dossier impossible à créer ({error.strerror or type(error).__name__}). Choisissez un autre dossier avec -o.") from None
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise OutputError(f"{label} : dossier en lecture seule. Choisissez un autre dossier avec -o.")
+    for name in OUTPUT_FILES:
+        target = out_dir / name
+        _check_not_an_input(target, inputs)
+        if target.is_dir() and not target.is_symlink():
+            raise OutputError(f"{display_name(target)} : c'est un dossier ; synth ne peut pas y écrire son fichier {name}. Renommez-le ou choisissez un autre dossier avec -o.")
+    return out_dir
+
+
+def _check_not_an_input(target: Path, inputs: Iterable[Path]) -> None:
+    for source in inputs:
+        try:
+            same = target.exists() and Path(source).exists() and os.path.samefile(target, source)
+        except OSError:
+            same = False
+        if same:
+            raise OutputError(
+                f"{display_name(target)} : c'est le fichier d'entrée ; synth l'écraserait avec ses résultats. "
+                "Choisissez un autre dossier de sortie avec -o (ou renommez l'export)."
+            )
+
+
+# --------------------------------------------------------------------------
+# Lock
+# --------------------------------------------------------------------------
+
+_held: dict[Path, int] = {}  # folders this process holds the lock of -> depth (the lock is re-entrant)
+
+
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the folder's lock; a second run gets an :class:`OutputError` instead of mixing its files in."""
+    key = Path(out_dir).resolve()
+    if key not in _held:
+        _acquire(key)
+        _recover_staging(key)
+    _held[key] = _held.get(key, 0) + 1
+    try:
+        yield
     finally:
+        _held[key] -= 1
+        if not _held[key]:
+            del _held[key]
+            (key / LOCK_NAME).unlink(missing_ok=True)
+
+
+def _acquire(out_dir: Path) -> None:
+    lock = out_dir / LOCK_NAME
+    for _ in range(2):
+        try:
+            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            owner = _lock_owner(lock)
+            if owner is not None:
+                raise OutputError(
+                    f"{display_name(out_dir)} : une autre exécution de synth écrit dans ce dossier (processus {owner}). "
+                    "Attendez qu'elle finisse ou choisissez un autre dossier avec -o."
+                ) from None
+            lock.unlink(missing_ok=True)  # left by a run that was killed
+            continue
+        except OSError as error:
+            raise OutputError(f"{display_name(out_dir)} : écriture impossible dans ce dossier ({error.strerror or type(error).__name__}). Choisissez un autre dossier avec -o.") from None
+        with os.fdopen(handle, "w") as file:
+            file.write(f"{os.getpid()}\n{socket.gethostname()}\n")
+        return
+    raise OutputError(f"{display_name(out_dir)} : verrou {LOCK_NAME} impossible à prendre. Supprimez-le si aucun synth ne tourne.")
+
+
+def _lock_owner(lock: Path) -> int | None:
+    """The live process holding ``lock``, or None when the lock is stale (dead process, unreadable)."""
+    try:
+        pid_text, host = (lock.read_text(encoding="utf-8").split("\n") + [""])[:2]
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        return None
+    if host and host != socket.gethostname():
+        return pid  # another machine (shared folder): cannot tell, so do not take it
+    return pid if _process_alive(pid) else None
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # this very process, through another path to the same folder
+    if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# --------------------------------------------------------------------------
+# Commit and recovery
+# --------------------------------------------------------------------------
+
+
+def _commit(staging: Path, out_dir: Path, names: list[str]) -> None:
+    """Move the staged files into place; on any failure, undo every move and raise OutputError."""
+    previous = staging / _PREVIOUS
+    previous.mkdir()
+    (staging / _JOURNAL).write_text("\n".join(names), encoding="utf-8")
+    for name in names:
+        target = out_dir / name
+        try:
+            if target.exists() or target.is_symlink():
+                os.replace(target, previous / name)
+            os.replace(staging / name, target)
+        except OSError as error:
+            _roll_back(staging, out_dir, names)
+            raise OutputError(
+                f"{display_name(target)} : impossible de le remplacer ({error.strerror or type(error).__name__} ; "
+                "fichier ouvert dans un autre programme ?). Fermez-le et relancez : les sorties précédentes sont intactes."
+            ) from None
+    (staging / _JOURNAL).unlink()
+
+
+def _roll_back(staging: Path, out_dir: Path, names: list[str]) -> None:
+    """Put back what a commit moved, from what the staging folder holds (works after a kill too).
+
+    For each name: a file in ``precedents/`` is the old output, put back; else a file
+    still staged means nothing was moved; else the new file was placed with no old one
+    before it, and is removed.
+    """
+    previous = staging / _PREVIOUS
+    for name in names:
+        target = out_dir / name
+        if (previous / name).exists() or (previous / name).is_symlink():
+            os.replace(previous / name, target)
+        elif not (staging / name).exists() and target.is_file():
+            target.unlink()
+
+
+def _recover_staging(out_dir: Path) -> None:
+    """Undo the commits of killed runs and delete their staging folders (the lock is held: none is live)."""
+    for staging in out_dir.glob(STAGING_PREFIX + "*"):
+        if not staging.is_dir() or staging.is_symlink():
+            continue
+        journal = staging / _JOURNAL
+        if journal.is_file():
+            try:
+                _roll_back(staging, out_dir, journal.read_text(encoding="utf-8").split("\n"))
+            except OSError:
+                continue  # keep it: the old outputs are still inside
         shutil.rmtree(staging, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------
+# Text a file cannot hold
+# --------------------------------------------------------------------------
+
+
+def _without(pattern: re.Pattern, value):
+    """A copy of ``value`` (dataclasses, lists, dicts, strings, paths) with ``pattern`` replaced by « � »."""
+    if isinstance(value, str):
+        return pattern.sub(REPLACEMENT, value)
+    if isinstance(value, Path):
+        text = str(value)
+        return Path(pattern.sub(REPLACEMENT, text)) if pattern.search(text) else value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {field.name: _without(pattern, getattr(value, field.name)) for field in dataclasses.fields(value) if field.init}
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, list):
+        return [_without(pattern, item) for item in value]
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_without(pattern, item) for item in value)
+    if isinstance(value, dict):
+        return {_without(pattern, key): _without(pattern, item) for key, item in value.items()}
+    return value
+
