@@ -8,13 +8,14 @@ library's own errors into one-line messages with the right exit status:
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from pathlib import Path
 
 import click
 
 from synthesis import __version__
-from synthesis.cards import InputError
+from synthesis.cards import InputError, display_name
 from synthesis.embed import DEFAULT_EMBEDDER, EmbedderError
 
 EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 1, 2, 130
@@ -41,7 +42,8 @@ class Granularity(click.ParamType):
 
 
 def _stderr(message: str, *, err_style: str | None = None) -> None:
-    click.secho(message, err=True, fg=err_style)
+    """One line on stderr: a line break inside a quoted cell or a file name must not split a message."""
+    click.secho(" ".join(str(message).splitlines()), err=True, fg=err_style)
 
 
 def handle_errors(command):
@@ -82,7 +84,70 @@ def column_options(command):
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: click's usage errors, in French (click has no French catalogue): English pattern -> French.
+_USAGE_MESSAGES = [
+    (r"No such option:? '?([^'\s]+)'?\.?(?: \(?Did you mean (?:one of: )?(.+?)\?\)?)?$",
+     lambda m: f"option inconnue : {m[1]}" + (f" (vouliez-vous dire {m[2]} ?)" if m[2] else "")),
+    (r"Missing argument '(.+)'\.?$", lambda m: f"argument manquant : {m[1]}"),
+    (r"Missing option '(.+)'\.?$", lambda m: f"option obligatoire manquante : {m[1]}"),
+    (r"No such command '(.+)'\.?$", lambda m: f"commande inconnue : {m[1]}"),
+    (r"Got unexpected extra arguments? \((.+)\)$", lambda m: f"argument en trop : {m[1]}"),
+    (r"Option '(.+)' requires an argument\.?$", lambda m: f"l'option {m[1]} attend une valeur"),
+    (r"Option '(.+)' does not take a value\.?$", lambda m: f"l'option {m[1]} ne prend pas de valeur"),
+    (r"Invalid value for '?(.+?)'?: (.*)$", lambda m: f"valeur invalide pour {m[1]} : {_french_value_error(m[2])}"),
+]
+_VALUE_MESSAGES = [
+    (r"(.+) is not in the range (.+?)\.?$", lambda m: f"{m[1]} n'est pas dans l'intervalle {m[2]}"),
+    (r"'(.*)' is not a valid (?:integer|integer range)\.?$", lambda m: f"« {m[1]} » n'est pas un nombre entier"),
+    (r"'(.*)' is not a valid float(?: range)?\.?$", lambda m: f"« {m[1]} » n'est pas un nombre"),
+    (r"(?:Directory|Path|File) '(.*)' is a file\.?$", lambda m: f"« {m[1]} » est un fichier, pas un dossier"),
+    (r"(?:Directory|Path|File) '(.*)' is a directory\.?$", lambda m: f"« {m[1]} » est un dossier, pas un fichier"),
+    (r"(?:Directory|Path|File) '(.*)' does not exist\.?$", lambda m: f"« {m[1]} » n'existe pas"),
+]
+
+
+def _translate(message: str, table) -> str | None:
+    for pattern, french in table:
+        match = re.match(pattern, message.strip(), re.DOTALL)
+        if match:
+            return french(match)
+    return None
+
+
+def _french_value_error(message: str) -> str:
+    return _translate(message, _VALUE_MESSAGES) or message
+
+
+def french_usage_error(error: click.ClickException) -> str:
+    """One French line for a click usage error, with where to find help."""
+    message = " ".join(error.format_message().split())
+    text = _translate(message, _USAGE_MESSAGES) or message
+    context = getattr(error, "ctx", None)
+    command = context.command_path if context is not None else "synth"
+    return f"{text} (aide : {command} --help)."
+
+
+class FrenchGroup(click.Group):
+    """click's group, with usage errors told in one French line (exit 2) instead of its English usage text."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            _stderr(f"Erreur : {french_usage_error(error)}", err_style="red")
+            sys.exit(EXIT_INPUT)
+        except click.ClickException as error:
+            _stderr(f"Erreur : {' '.join(error.format_message().split())}", err_style="red")
+            sys.exit(error.exit_code)
+        except click.Abort:
+            _stderr("Interrompu.", err_style="yellow")
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(cls=FrenchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="synth", message="%(prog)s %(version)s")
 def main():
     """synth : synthèse des cartes d'ateliers participatifs et des réponses ouvertes (en français).
@@ -94,7 +159,7 @@ def main():
 
 @main.command()
 @click.argument("input_file", metavar="FICHIER", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("synth-out"),
+@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path), default=Path("synth-out"),
               show_default=True, help="Dossier de sortie.")
 @click.option("--model", default=DEFAULT_EMBEDDER, show_default=True,
               help="Modèle d'embeddings : un nom du registre models/, un dossier sentence-transformers, ou un nom du hub (réseau requis).")
@@ -123,9 +188,14 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     from synthesis.load import load_cards
     from synthesis.pipeline import Settings, synthesize
     from synthesis.report import write_outputs
+    from synthesis.report.output import output_lock, prepare_output_dir
 
     say = (lambda message: None) if quiet else (lambda message: _stderr(f"… {message}"))
-    say(f"Lecture de {input_file}")
+    # Checked before the long computation: a wrong -o, an output that would replace the input,
+    # or another run writing into the same folder fails at once. The lock is held until the command ends.
+    prepare_output_dir(output_dir, inputs=[input_file])
+    click.get_current_context().with_resource(output_lock(output_dir))
+    say(f"Lecture de {display_name(input_file)}")
     card_set = load_cards(input_file, text_column=text_column, group_column=group_column,
                           category_column=category_column, id_column=id_column, sheet=sheet)
     for warning in card_set.warnings:
@@ -139,8 +209,8 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
         _stderr(f"Attention : {warning}", err_style="yellow")
     if title:
         synthesis.title = title
-    say(f"Écriture des résultats dans {output_dir}")
-    written = write_outputs(synthesis, output_dir)
+    say(f"Écriture des résultats dans {display_name(output_dir)}")
+    written = write_outputs(synthesis, output_dir, inputs=[input_file])
     _print_run_summary(synthesis, written)
 
 
@@ -161,7 +231,7 @@ def _print_run_summary(synthesis, written: list[Path]) -> None:
             f"  {category_title(category.category)} : {plural(category.n_cards, 'carte')}, {plural(len(themes), 'thème')}, "
             f"{plural(isolated, 'idée isolée', 'idées isolées')}"
         )
-    click.echo("Fichiers écrits : " + ", ".join(str(path) for path in written))
+    click.echo("Fichiers écrits : " + ", ".join(display_name(path) for path in written))
 
 
 @main.command("models")
