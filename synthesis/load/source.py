@@ -20,10 +20,9 @@ _CHUNK = 1024 * 1024
 
 def read_bytes(path: Path, label: str) -> bytes:
     try:
-        if path.is_file() and path.stat().st_size > MAX_INPUT_BYTES:
-            raise _too_large(label)
+        size = path.stat().st_size if path.is_file() else 0
         with path.open("rb") as handle:
-            data = _read_bounded(handle)
+            data = _read_bounded(handle, size)
     except FileNotFoundError:
         raise InputError(f"{label} : fichier introuvable. Vérifiez le chemin et le nom du fichier.") from None
     except IsADirectoryError:
@@ -34,21 +33,23 @@ def read_bytes(path: Path, label: str) -> bytes:
         raise InputError(f"{label} : lecture refusée (droits insuffisants). Vérifiez les droits du fichier.") from None
     except (OSError, ValueError) as error:
         raise InputError(f"{label} : lecture impossible ({type(error).__name__}). Vérifiez le chemin du fichier.") from None
-    if len(data) > MAX_INPUT_BYTES:
+    if size > MAX_INPUT_BYTES or len(data) > MAX_INPUT_BYTES:
         raise _too_large(label)
     if not data.removeprefix(_UTF8_BOM).strip():
         raise InputError(f"{label} : fichier vide. Exportez à nouveau les cartes.")
     return data
 
 
-def _read_bounded(handle) -> bytes:
-    chunks, size = [], 0
-    while size <= MAX_INPUT_BYTES:
+def _read_bounded(handle, size: int) -> bytes:
+    if size > MAX_INPUT_BYTES:
+        return b""  # refused by the caller without reading
+    chunks, read = [], 0
+    while read <= MAX_INPUT_BYTES:
         chunk = handle.read(_CHUNK)
         if not chunk:
             break
         chunks.append(chunk)
-        size += len(chunk)
+        read += len(chunk)
     return b"".join(chunks)
 
 
