@@ -60,8 +60,10 @@ def _check_archive(data: bytes, label: str) -> bool:
             return any(
                 b"<f" in archive.read(entry) for entry in entries if entry.filename.startswith("xl/worksheets/")
             )
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        return False  # openpyxl says it better: not a valid workbook
+    except InputError:
+        raise
+    except Exception:  # noqa: BLE001 - truncated or corrupt archive (zlib.error, BadZipFile...): openpyxl says it better
+        return False
 
 
 def _open_workbook(data: bytes, label: str, data_only: bool):
