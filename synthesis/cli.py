@@ -77,7 +77,7 @@ def column_options(command):
         click.option("--group-column", help="Colonne du groupe (sinon devinée : groupe, atelier, table…)."),
         click.option("--category-column", help="Colonne de la catégorie (sinon devinée : catégorie, type, rubrique…)."),
         click.option("--id-column", help="Colonne de l'identifiant (sinon devinée : id, n°, numéro ; générée si absente)."),
-        click.option("--sheet", help="Feuille à lire dans un fichier XLSX (par défaut la première)."),
+        click.option("--sheet", help="Feuille à lire dans un fichier XLSX (par défaut celle qui a les colonnes des cartes)."),
     ]
     for option in reversed(options):
         command = option(command)

@@ -59,20 +59,22 @@ def test_an_output_that_cannot_be_replaced_leaves_the_previous_run_whole(demo_sy
     assert not list(out.glob(STAGING_PREFIX + "*")) and not (out / LOCK_NAME).exists()
 
 
-def test_a_move_that_fails_half_way_is_undone(demo_synthesis, previous_run, monkeypatch):
+@pytest.mark.parametrize(("failure", "raised"), [(PermissionError(13, "Permission denied"), OutputError), (KeyboardInterrupt(), KeyboardInterrupt)])
+def test_a_commit_that_fails_or_is_interrupted_half_way_is_undone(demo_synthesis, previous_run, monkeypatch, failure, raised):
     out, before = previous_run
     real_replace = os.replace
 
-    def refuse_the_fourth_file(source, target):
+    def fail_on_the_fourth_file(source, target):
         placing_new_file = os.path.basename(os.path.dirname(source)).startswith(STAGING_PREFIX)
         if placing_new_file and str(target).endswith("themes.json"):
-            raise PermissionError(13, "Permission denied")
+            raise failure
         real_replace(source, target)
 
-    monkeypatch.setattr(output.os, "replace", refuse_the_fourth_file)
-    with pytest.raises(OutputError, match="intactes"):
+    monkeypatch.setattr(output.os, "replace", fail_on_the_fourth_file)
+    with pytest.raises(raised):
         write_outputs(retitled(demo_synthesis), out)
     assert contents(out) == before
+    assert not list(out.glob(STAGING_PREFIX + "*")) and not (out / LOCK_NAME).exists()
 
 
 def test_a_second_run_is_kept_out_while_one_writes(demo_synthesis, previous_run):

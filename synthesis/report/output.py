@@ -86,7 +86,8 @@ def write_outputs(synthesis: Synthesis, out_dir: Path, *, inputs: Iterable[Path]
             _commit(staging, out_dir, list(OUTPUT_FILES))
             return [out_dir / name for name in OUTPUT_FILES]
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            if not (staging / _JOURNAL).exists():  # else a roll back failed: the old outputs are still in there
+                shutil.rmtree(staging, ignore_errors=True)
 
 
 def prepare_output_dir(out_dir: Path, *, inputs: Iterable[Path] = ()) -> Path:
@@ -208,23 +209,28 @@ def _process_alive(pid: int) -> bool:
 
 
 def _commit(staging: Path, out_dir: Path, names: list[str]) -> None:
-    """Move the staged files into place; on any failure, undo every move and raise OutputError."""
+    """Move the staged files into place; on any failure (an interruption included), undo every move."""
     previous = staging / _PREVIOUS
     previous.mkdir()
-    (staging / _JOURNAL).write_text("\n".join(names), encoding="utf-8")
-    for name in names:
-        target = out_dir / name
-        try:
+    journal = staging / _JOURNAL
+    journal.write_text("\n".join(names), encoding="utf-8")
+    target = out_dir
+    try:
+        for name in names:
+            target = out_dir / name
             if target.exists() or target.is_symlink():
                 os.replace(target, previous / name)
             os.replace(staging / name, target)
-        except OSError as error:
-            _roll_back(staging, out_dir, names)
+    except BaseException as error:
+        _roll_back(staging, out_dir, names)
+        journal.unlink()
+        if isinstance(error, OSError):
             raise OutputError(
                 f"{display_name(target)} : impossible de le remplacer ({error.strerror or type(error).__name__} ; "
                 "fichier ouvert dans un autre programme ?). Fermez-le et relancez : les sorties précédentes sont intactes."
             ) from None
-    (staging / _JOURNAL).unlink()
+        raise
+    journal.unlink()
 
 
 def _roll_back(staging: Path, out_dir: Path, names: list[str]) -> None:
