@@ -390,7 +390,10 @@ def check_outputs(out: Path, expected: list[str] | None) -> Counter:
     problems["formula_cells"] += sum(value.startswith(FORMULA_STARTS) for row in rows for value in row.values() if value)
     if expected is not None:
         written = Counter(row["text"][1:] if row["text"].startswith("'") and row["text"][1:].startswith(FORMULA_STARTS) else row["text"] for row in rows)
-        problems["lost_cards_cli"] += sum((Counter(expected) - written).values())
+        missing = Counter(expected) - written
+        if missing:
+            problems["lost_cards_cli"] += sum(missing.values())
+            print(f"[lost_cards_cli] {out}: {list(missing)[:3]!r}", file=sys.stderr)
     return problems
 
 
@@ -413,7 +416,9 @@ def worst_case_memory(workdir: Path) -> list[tuple[str, float, float]]:
         code = (
             "import resource, sys, time\nfrom synthesis.load import load_cards\nfrom synthesis.cards import InputError\n"
             "start = time.perf_counter()\ntry:\n    load_cards(sys.argv[1])\nexcept InputError:\n    pass\n"
-            "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+            # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec.
+            "peak = next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]\n"
+            "print(time.perf_counter() - start, int(peak) / 1024)"
         )
         output = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True, timeout=300)
         seconds, peak = (float(value) for value in output.stdout.split())

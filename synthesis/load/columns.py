@@ -151,6 +151,9 @@ def find_header(rows: list[list[str]], explicit: tuple[str, ...] = ()) -> int:
 
 def repeats_header(cells: list[str], headers: list[str]) -> bool:
     """A data row that is the header again (two exports pasted one under the other)."""
+    folded = {header.casefold() for header in headers if header}
+    if sum(cell.casefold() in folded for cell in cells if cell) < 2:  # cheap: called on every row
+        return False
     keys = [normalise_key(cell) for cell in cells]
     header_keys = [normalise_key(header) for header in headers]
     named = [key for key in header_keys if key]
