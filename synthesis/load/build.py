@@ -63,8 +63,9 @@ def _drafts(table: Table, roles: dict[str, int], label: str) -> tuple[list[_Draf
             row=number,
             text=text,
             id=_cell(cells, roles.get("id")) or f"r{number}",
-            group=_cell(cells, roles.get("group")),
-            category=_cell(cells, roles.get("category")),
+            # Labels on one line: a line break in a group or category cell would split headings and messages.
+            group=" ".join(_cell(cells, roles.get("group")).split()),
+            category=" ".join(_cell(cells, roles.get("category")).split()),
             votes=_cell(cells, roles.get("votes")),
         ))
     if not drafts:
