@@ -162,8 +162,9 @@ def test_the_input_is_never_overwritten_whatever_its_name(tmp_path):
     assert export.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["cartes.csv"]
 
 
-def test_an_endless_stream_fails_fast(tmp_path):
+def test_an_endless_stream_fails_fast_and_leaves_no_folder_behind(tmp_path):
     one_line_error(run("/dev/zero", tmp_path / "out"), "/dev/zero", "Mo")
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_previous_output_that_cannot_be_replaced_stops_the_run_before_any_file_is_written(tmp_path):

@@ -100,6 +100,8 @@ def prepare_output_dir(out_dir: Path, *, inputs: Iterable[Path] = ()) -> Path:
     label = display_name(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{label} : c'est un fichier, pas un dossier. Indiquez un dossier de sortie avec -o.")
+    if not out_dir.exists():
+        _created.add(out_dir.resolve())
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
@@ -136,6 +138,7 @@ def _check_not_an_input(target: Path, inputs: Iterable[Path]) -> None:
 # --------------------------------------------------------------------------
 
 _held: dict[Path, int] = {}  # folders this process holds the lock of -> depth (the lock is re-entrant)
+_created: set[Path] = set()  # folders this process created: removed again if the run leaves them empty
 
 
 @contextmanager
@@ -153,6 +156,9 @@ def output_lock(out_dir: Path) -> Iterator[None]:
         if not _held[key]:
             del _held[key]
             (key / LOCK_NAME).unlink(missing_ok=True)
+            if key in _created and not any(key.iterdir()):
+                key.rmdir()  # a run that failed leaves no empty folder behind
+                _created.discard(key)
 
 
 def _acquire(out_dir: Path) -> None:
