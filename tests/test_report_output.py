@@ -77,18 +77,36 @@ def test_a_commit_that_fails_or_is_interrupted_half_way_is_undone(demo_synthesis
     assert not list(out.glob(STAGING_PREFIX + "*")) and not (out / LOCK_NAME).exists()
 
 
-def test_a_second_run_is_kept_out_while_one_writes(demo_synthesis, previous_run):
+HOLD_LOCK = """
+import fcntl, os, sys, time
+descriptor = os.open(sys.argv[1], os.O_CREAT | os.O_RDWR)
+fcntl.flock(descriptor, fcntl.LOCK_EX)
+os.write(descriptor, b"%d\\n" % os.getpid())
+print("verrou pris", flush=True)
+time.sleep(60)
+"""
+
+
+def hold_lock(folder):
+    """Another synth run writing into ``folder``: a process holding its lock."""
+    other = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(folder / LOCK_NAME)], stdout=subprocess.PIPE, text=True)
+    assert other.stdout.readline().strip() == "verrou pris"
+    return other
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the helper process uses fcntl")
+def test_a_second_run_is_kept_out_while_one_writes_and_a_killed_run_blocks_nothing(demo_synthesis, previous_run):
     out, before = previous_run
-    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    other = hold_lock(out)
     try:
-        (out / LOCK_NAME).write_text(f"{other.pid}\n{os.uname().nodename}\n")
         with pytest.raises(OutputError, match=f"processus {other.pid}"):
             write_outputs(retitled(demo_synthesis), out)
     finally:
         other.kill()
         other.wait()
     assert {name: data for name, data in contents(out).items() if name != LOCK_NAME} == before
-    write_outputs(retitled(demo_synthesis), out)  # the lock of a dead process is taken over
+    assert (out / LOCK_NAME).exists()  # left by the killed process
+    write_outputs(retitled(demo_synthesis), out)
     assert b"Deuxi" in (out / "compte-rendu.md").read_bytes() and not (out / LOCK_NAME).exists()
 
 

@@ -179,15 +179,12 @@ def test_a_previous_output_that_cannot_be_replaced_stops_the_run_before_any_file
 
 
 def test_a_second_run_into_the_same_folder_is_told_to_wait(tmp_path):
-    import os
-    import subprocess
-    import sys
+    from test_report_output import hold_lock
 
     out = tmp_path / "out"
     out.mkdir()
-    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    other = hold_lock(out)
     try:
-        (out / ".synth.lock").write_text(f"{other.pid}\n{os.uname().nodename}\n")
         path = write_csv(tmp_path / "export.csv", [["Texte"], ["Formations communes"]])
         one_line_error(run(path, out), "autre exécution de synth", str(other.pid))
     finally:

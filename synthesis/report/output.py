@@ -2,8 +2,8 @@
 
 - Inputs are protected: a run whose output would replace one of its inputs (the
   same path, or the same file through a link) stops before writing anything.
-- A lock file (:data:`LOCK_NAME`, holding the process id) keeps a second run out
-  of the folder while one is running; a lock left by a dead process is taken over.
+- A lock (:data:`LOCK_NAME`, the operating system's lock, which dies with its
+  process) keeps a second run out of the folder while one is running.
 - Files are rendered into a staging folder inside the output folder, then moved
   into place. An existing output is first moved aside into the staging folder;
   if any move fails (a file open in Excel on Windows), every move is undone and
@@ -21,10 +21,9 @@ import dataclasses
 import os
 import re
 import shutil
-import socket
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from synthesis.cards import InputError, display_name
@@ -137,76 +136,80 @@ def _check_not_an_input(target: Path, inputs: Iterable[Path]) -> None:
 # Lock
 # --------------------------------------------------------------------------
 
-_held: dict[Path, int] = {}  # folders this process holds the lock of -> depth (the lock is re-entrant)
+_held: dict[Path, list[int]] = {}  # folders this process holds the lock of -> [file descriptor, depth] (re-entrant)
 _created: set[Path] = set()  # folders this process created: removed again if the run leaves them empty
 
 
 @contextmanager
 def output_lock(out_dir: Path) -> Iterator[None]:
-    """Hold the folder's lock; a second run gets an :class:`OutputError` instead of mixing its files in."""
+    """Hold the folder's lock; a second run gets an :class:`OutputError` instead of mixing its files in.
+
+    The lock is the operating system's (``flock``; ``msvcrt.locking`` on Windows) on
+    :data:`LOCK_NAME`: it dies with its process, so a killed run never blocks the next one.
+    """
     key = Path(out_dir).resolve()
     if key not in _held:
-        _acquire(key)
+        _held[key] = [_acquire(key), 0]
         _recover_staging(key)
-    _held[key] = _held.get(key, 0) + 1
+    _held[key][1] += 1
     try:
         yield
     finally:
-        _held[key] -= 1
-        if not _held[key]:
-            del _held[key]
-            (key / LOCK_NAME).unlink(missing_ok=True)
+        _held[key][1] -= 1
+        if not _held[key][1]:
+            descriptor = _held.pop(key)[0]
+            with suppress(OSError):  # before closing: a run waiting on this file sees it gone, and retries
+                (key / LOCK_NAME).unlink(missing_ok=True)
+            os.close(descriptor)
+            with suppress(OSError):  # Windows removes no open file
+                (key / LOCK_NAME).unlink(missing_ok=True)
             if key in _created and not any(key.iterdir()):
                 key.rmdir()  # a run that failed leaves no empty folder behind
                 _created.discard(key)
 
 
-def _acquire(out_dir: Path) -> None:
+def _acquire(out_dir: Path) -> int:
     lock = out_dir / LOCK_NAME
-    for _ in range(2):
+    while True:
         try:
-            handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            owner = _lock_owner(lock)
-            if owner is not None:
-                raise OutputError(
-                    f"{display_name(out_dir)} : une autre exécution de synth écrit dans ce dossier (processus {owner}). "
-                    "Attendez qu'elle finisse ou choisissez un autre dossier avec -o."
-                ) from None
-            lock.unlink(missing_ok=True)  # left by a run that was killed
-            continue
+            descriptor = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
         except OSError as error:
             raise OutputError(f"{display_name(out_dir)} : écriture impossible dans ce dossier ({error.strerror or type(error).__name__}). Choisissez un autre dossier avec -o.") from None
-        with os.fdopen(handle, "w") as file:
-            file.write(f"{os.getpid()}\n{socket.gethostname()}\n")
-        return
-    raise OutputError(f"{display_name(out_dir)} : verrou {LOCK_NAME} impossible à prendre. Supprimez-le si aucun synth ne tourne.")
+        if not _try_lock(descriptor):
+            owner = os.read(descriptor, 32).decode("ascii", "replace").strip()
+            os.close(descriptor)
+            raise OutputError(
+                f"{display_name(out_dir)} : une autre exécution de synth écrit dans ce dossier"
+                f"{f' (processus {owner})' if owner.isdigit() else ''}. Attendez qu'elle finisse ou choisissez un autre dossier avec -o."
+            )
+        if _same_file(descriptor, lock):
+            break
+        os.close(descriptor)  # the previous holder removed the file between our open and our lock: take the new one
+    os.ftruncate(descriptor, 0)
+    os.write(descriptor, f"{os.getpid()}\n".encode("ascii"))
+    return descriptor
 
 
-def _lock_owner(lock: Path) -> int | None:
-    """The live process holding ``lock``, or None when the lock is stale (dead process, unreadable)."""
+def _try_lock(descriptor: int) -> bool:
     try:
-        pid_text, host = (lock.read_text(encoding="utf-8").split("\n") + [""])[:2]
-        pid = int(pid_text)
-    except (OSError, ValueError):
-        return None
-    if host and host != socket.gethostname():
-        return pid  # another machine (shared folder): cannot tell, so do not take it
-    return pid if _process_alive(pid) else None
+        if os.name == "nt":
+            import msvcrt
 
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
 
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True  # this very process, through another path to the same folder
-    if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
         return False
-    except PermissionError:
-        return True
     return True
+
+
+def _same_file(descriptor: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(descriptor), os.stat(path))
+    except OSError:
+        return False
 
 
 # --------------------------------------------------------------------------
