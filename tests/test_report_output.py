@@ -147,3 +147,16 @@ def test_an_output_folder_that_cannot_be_made_is_told_in_french(demo_synthesis, 
         write_outputs(demo_synthesis, a_file)
     with pytest.raises(OutputError, match="impossible à créer"):
         write_outputs(demo_synthesis, a_file / "sous-dossier")
+
+
+def test_a_full_disk_while_rendering_is_an_output_error_and_changes_nothing(demo_synthesis, previous_run, monkeypatch):
+    out, before = previous_run
+
+    def disk_full(synthesis, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setitem(output.OUTPUT_FILES, "compte-rendu.docx", disk_full)
+    with pytest.raises(OutputError, match="compte-rendu.docx impossible"):
+        write_outputs(retitled(demo_synthesis), out)
+    assert contents(out) == before
+    assert not list(out.glob(STAGING_PREFIX + "*")) and not (out / LOCK_NAME).exists()

@@ -86,6 +86,8 @@ def _read_table(path: Path, data: bytes, label: str, sheet: str | None, explicit
         (records, warnings), empty = read_csv(data, label, explicit), "fichier vide"
     table = _table_from_records(records, label, explicit, empty)
     table.warnings = warnings + table.warnings
+    if extension in (".xlsx", ".xlsm"):
+        table.extra_cells_hint = "Vérifiez les cellules hors du tableau (une valeur égarée loin à droite ?)."
     return table
 
 

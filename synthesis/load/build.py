@@ -197,8 +197,7 @@ def _extra_cell_warnings(table: Table, label: str) -> list[str]:
         return []
     return [
         f"{label} : {plural(len(rows), table.unit)} avec plus de cellules que d'en-têtes "
-        f"({rows_text(rows, table.unit)}) ; ces cellules sont ignorées. "
-        "Vérifiez le séparateur et les guillemets."
+        f"({rows_text(rows, table.unit)}) ; ces cellules sont ignorées. {table.extra_cells_hint}"
     ]
 
 

@@ -28,6 +28,8 @@ class Table:
     header_row: int = 1
     #: What the reader noticed (encoding, sheets, formulas, title rows), one French line each.
     warnings: list[str] = field(default_factory=list)
+    #: What to check when a row has more cells than the header.
+    extra_cells_hint: str = "Vérifiez le séparateur et les guillemets."
 
 
 def clean_cell(value: str) -> str:

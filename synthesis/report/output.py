@@ -81,7 +81,13 @@ def write_outputs(synthesis: Synthesis, out_dir: Path, *, inputs: Iterable[Path]
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
         try:
             for name, write in OUTPUT_FILES.items():
-                write(faithful if name in FAITHFUL_FILES else safe, staging / name)
+                try:
+                    write(faithful if name in FAITHFUL_FILES else safe, staging / name)
+                except OSError as error:  # disk full, quota...: the folder's fault, not synth's
+                    raise OutputError(
+                        f"{display_name(out_dir)} : écriture de {name} impossible ({error.strerror or type(error).__name__}). "
+                        "Libérez de la place ou choisissez un autre dossier avec -o : les sorties précédentes sont intactes."
+                    ) from None
             _commit(staging, out_dir, list(OUTPUT_FILES))
             return [out_dir / name for name in OUTPUT_FILES]
         finally:
