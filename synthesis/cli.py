@@ -70,18 +70,34 @@ def handle_errors(command):
     return click.option("--debug", is_flag=True, help="Afficher la trace complète en cas d'erreur interne.")(wrapper)
 
 
+def _stack(command, options):
+    """Apply click options in the order listed (decorators apply bottom-up)."""
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def column_options(command):
     """The shared --*-column / --sheet options of every command that reads a card export."""
-    options = [
+    return _stack(command, [
         click.option("--text-column", help="Colonne du texte des cartes (sinon devinée : texte, carte, contenu, idée…)."),
         click.option("--group-column", help="Colonne du groupe (sinon devinée : groupe, atelier, table…)."),
         click.option("--category-column", help="Colonne de la catégorie (sinon devinée : catégorie, type, rubrique…)."),
         click.option("--id-column", help="Colonne de l'identifiant (sinon devinée : id, n°, numéro ; générée si absente)."),
         click.option("--sheet", help="Feuille à lire dans un fichier XLSX (par défaut celle qui a les colonnes des cartes)."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    ])
+
+
+def cover_options(command):
+    """What the Word report's cover says; also read from a synth.toml beside the export (options win)."""
+    return _stack(command, [
+        click.option("--client", help="Client (page de garde)."),
+        click.option("--date", help="Date de l'atelier (page de garde ; « 2023-10-12 » devient aussi la date du document)."),
+        click.option("--place", help="Lieu de l'atelier (page de garde)."),
+        click.option("--facilitator", help="Animation (page de garde)."),
+        click.option("--author", help="Rédaction : auteur du compte rendu (page de garde et propriétés du document)."),
+        click.option("--question", help="La question posée aux participants (page de garde)."),
+    ])
 
 
 class FrenchGroup(click.Group):
@@ -128,6 +144,7 @@ def main():
               help="Découper les cartes qui portent clairement plusieurs idées (puces, retours à la ligne, « ; », « mais »).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine des étapes aléatoires (même entrée, même graine : même résultat).")
 @click.option("--title", help="Titre du compte rendu (par défaut : « Compte rendu — FICHIER »).")
+@cover_options
 @click.option("-q", "--quiet", is_flag=True, help="N'afficher que les erreurs et le résumé final.")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Dossier du cache des embeddings (par défaut ~/.cache/synth, ou $SYNTH_CACHE_DIR).")
@@ -135,15 +152,18 @@ def main():
 @column_options
 @handle_errors
 def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, quiet, cache_dir, no_cache,
-            text_column, group_column, category_column, id_column, sheet):
+            text_column, group_column, category_column, id_column, sheet, **cover):
     """Regrouper les cartes de FICHIER par thème et écrire le compte rendu.
 
     Écrit dans le dossier de sortie : compte-rendu.md, compte-rendu.html, compte-rendu.docx,
-    themes.json (résultat structuré) et cartes.csv (chaque carte avec son thème).
+    themes.json (résultat structuré), cartes.csv (chaque carte avec son thème) et journal.txt
+    (lignes ignorées et avertissements, hors du compte rendu). La page de garde se remplit avec
+    les options --client, --date… ou un fichier synth.toml placé à côté de FICHIER.
     """
     from synthesis.embed.cache import default_cache_dir
     from synthesis.load import load_cards
     from synthesis.pipeline import Settings, synthesize
+    from synthesis.project import read_project
     from synthesis.report import write_outputs
     from synthesis.report.output import output_lock, prepare_output_dir
 
@@ -152,6 +172,7 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     # or another run writing into the same folder fails at once. The lock is held until the command ends.
     prepare_output_dir(output_dir, inputs=[input_file])
     click.get_current_context().with_resource(output_lock(output_dir))
+    cover, title = read_project(input_file, title=title, **cover)
     say(f"Lecture de {display_name(input_file)}")
     card_set = load_cards(input_file, text_column=text_column, group_column=group_column,
                           category_column=category_column, id_column=id_column, sheet=sheet)
@@ -166,6 +187,7 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
         _stderr(f"Attention : {warning}", err_style="yellow")
     if title:
         synthesis.title = title
+    synthesis.cover = cover
     say(f"Écriture des résultats dans {display_name(output_dir)}")
     written = write_outputs(synthesis, output_dir, inputs=[input_file])
     _print_run_summary(synthesis, written)

@@ -13,6 +13,7 @@ import numpy as np
 from synthesis.cards import CardSet
 from synthesis.clean import clean_texts, normalise_text, static_word_vectors
 from synthesis.cluster import LEXICAL_WEIGHT, cluster_embeddings, keyword_view, lexical_space
+from synthesis.crossread import cross_read, theme_centres
 from synthesis.embed import DEFAULT_EMBEDDER, load_embedder
 from synthesis.embed.cache import CachedEmbedder
 from synthesis.result import Placement, Synthesis
@@ -105,6 +106,8 @@ def synthesize(
         categories.append(result)
         placements.update(_placements(result, data, duplicate_of))
 
+    # After every category: the weaknesses are read against the expectations and contributions.
+    cross_reading = cross_read(categories, theme_centres(categories, [unit.id for unit in units], vectors))
     return Synthesis(
         source=card_set.source,
         cards=cards,
@@ -117,6 +120,7 @@ def synthesize(
         skipped_rows=list(card_set.skipped_rows),
         warnings=warnings,
         settings=asdict(settings),
+        cross_reading=cross_reading,
     )
 
 

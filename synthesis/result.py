@@ -67,6 +67,46 @@ class Placement:
     duplicate_of: str | None = None
 
 
+@dataclass(frozen=True)
+class Match:
+    """A theme of another category that answers a weakness (attente) or offers to meet it (contribution)."""
+
+    theme_id: str
+    label: str
+    category: str
+    #: Cosine of the two themes' centres (mean sentence vectors of their cards), in [-1, 1].
+    similarity: float
+    #: Groups that raised both themes.
+    shared_groups: list[str]
+    #: similarity plus a small bonus for shared groups (see synthesis.crossread); ranks the matches.
+    strength: float
+    #: "forte", "moyenne" or "faible": the strength in words, for the reader.
+    level: str
+
+
+@dataclass(frozen=True)
+class CrossLink:
+    """One leading weakness, with the expectations that answer it and the contributions offered."""
+
+    theme_id: str
+    label: str
+    groups: list[str]
+    answers: list[Match]
+    offers: list[Match]
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What the cover page of the Word report says; blank fields are left out."""
+
+    client: str = ""
+    date: str = ""
+    place: str = ""
+    facilitator: str = ""
+    author: str = ""
+    question: str = ""
+
+
 @dataclass
 class Synthesis:
     source: Path
@@ -83,6 +123,9 @@ class Synthesis:
     settings: dict = field(default_factory=dict)
     #: Report title; by default "Compte rendu — <file name>".
     title: str = ""
+    #: « Des constats aux engagements »: the leading weaknesses with their answers (synthesis.crossread).
+    cross_reading: list[CrossLink] = field(default_factory=list)
+    cover: Cover = field(default_factory=Cover)
 
     def __post_init__(self) -> None:
         if not self.title:

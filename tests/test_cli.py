@@ -54,7 +54,7 @@ def test_more_themes_than_ideas_and_an_ignored_granularity_are_said(runner, tmp_
     assert result.exit_code == 0, result.output
     assert "--granularity est sans effet" in result.output
     assert "forces : 5 thèmes demandés, 3 seulement" in result.output
-    assert "5 thèmes demandés" in (tmp_path / "out" / "compte-rendu.md").read_text(encoding="utf-8")
+    assert "5 thèmes demandés" in (tmp_path / "out" / "journal.txt").read_text(encoding="utf-8")
 
 
 def test_eval_set_with_text_and_id_only_gets_a_theme_for_every_row(runner, tmp_path, use_embedder):

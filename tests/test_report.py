@@ -74,11 +74,16 @@ def test_labels_are_unique_per_category_two_to_seven_words_and_end_on_a_content_
 
 def test_markdown_report_tells_how_many_groups_raised_each_theme(demo_output, demo_synthesis):
     report = (demo_output / "compte-rendu.md").read_text(encoding="utf-8")
-    for title in ("## Forces", "## Faiblesses", "## Attentes", "## Contributions"):
-        assert title in report
+    titles = ["## Synthèse", "## Forces", "## Faiblesses", "## Attentes", "## Contributions", "## Des constats aux engagements",
+              "## Méthode"]
+    positions = [report.index(title + "\n") for title in titles]
+    assert positions == sorted(positions)
     first = demo_synthesis.categories[0].themes[0]
-    assert f"Évoqué par {first.n_groups} groupes sur 9" in report
-    assert "## Avertissements" in report  # the demo corpus has empty rows: they are listed
+    assert f"Évoqué par {first.n_groups}\u00a0groupes sur 9" in report  # French spacing: the number stays with its word
+    # The demo corpus has empty rows: they are listed in journal.txt, not in the client's report.
+    assert "ignorées" not in report and "Avertissements" not in report
+    journal = (demo_output / "journal.txt").read_text(encoding="utf-8")
+    assert "5 lignes ignorées car sans texte : lignes 79, 134, 201, 223, 356." in journal
 
 
 def test_word_and_html_reports_open_and_hold_the_themes(demo_output, demo_synthesis):
@@ -89,6 +94,8 @@ def test_word_and_html_reports_open_and_hold_the_themes(demo_output, demo_synthe
     assert any(label in text for text in paragraphs)
     html = (demo_output / "compte-rendu.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<h2>Forces</h2>" in html
+    for report in ("\n".join(paragraphs), html):
+        assert "ignorées" not in report and "lignes 79" not in report
 
 
 def test_a_failed_write_leaves_the_previous_outputs_intact(demo_synthesis, tmp_path):

@@ -61,7 +61,7 @@ def test_empty_text_rows_are_counted_and_listed_with_their_row_numbers(tmp_path)
     assert result.exit_code == 0, result.output
     assert "Cartes lues : 4 · placées : 2 · ignorées (sans texte) : 2" in result.output
     assert "lignes 3, 5" in result.output
-    assert "lignes 3, 5" in (tmp_path / "out" / "compte-rendu.md").read_text(encoding="utf-8")
+    assert "lignes 3, 5" in (tmp_path / "out" / "journal.txt").read_text(encoding="utf-8")  # not in the client's report
 
 
 def test_duplicate_ids_keep_both_cards_and_warn(tmp_path):
@@ -109,7 +109,7 @@ def test_output_file_names_never_come_from_the_input(tmp_path):
     result = run(path, tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        ["compte-rendu.md", "compte-rendu.html", "compte-rendu.docx", "themes.json", "cartes.csv"]
+        ["compte-rendu.md", "compte-rendu.html", "compte-rendu.docx", "themes.json", "cartes.csv", "journal.txt"]
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, "out"])
 
@@ -198,7 +198,8 @@ def test_a_giant_cell_is_an_input_error_naming_its_row(tmp_path):
     one_line_error(run(path, tmp_path / "out"), "geant.json", "élément 2")
 
 
-HOSTILE_CATEGORIES = ["Points +", "Points -", "Points –", "?", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "نقاط القوة", "优点"]
+HOSTILE_CATEGORIES = ["Points +", "Points -", "Points –", "?", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "نقاط القوة", "优点",
+                      'x" onmouseover="alert(1)']
 
 
 def test_hostile_names_unique_ids_and_characters_a_report_cannot_hold(tmp_path, use_embedder):
@@ -237,4 +238,5 @@ def test_hostile_names_unique_ids_and_characters_a_report_cannot_hold(tmp_path, 
     assert not re.search(r"(?<!\\)<(script|img|b)\b", markdown)
     assert markdown.splitlines()[0] == "# Compte rendu — ex port \\<b\\>.json"
     assert "## \\<script\\>alert(1)\\</script\\>" in markdown
-    assert not re.search(r"<(script|img|b)\b", (out / "compte-rendu.html").read_text(encoding="utf-8"))
+    html = (out / "compte-rendu.html").read_text(encoding="utf-8")
+    assert not re.search(r"<(script|img|b)\b", html) and 'onmouseover="' not in html

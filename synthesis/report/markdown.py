@@ -1,41 +1,57 @@
-"""compte-rendu.md: the French workshop report.
+"""compte-rendu.md: the French workshop report, for editors who work in plain text.
 
-Every string that comes from the input (title, file name, category, group,
-card text, labels and keywords made of card words, warnings quoting cells) goes
-through :func:`escape_markdown`: many viewers render Markdown's inline HTML, so
-a category named ``<script>`` must stay text, as it does in the HTML report.
+Same reading order as the Word and HTML reports (summary, categories, « Des constats aux
+engagements », method); the full card lists stay in cartes.csv, the run warnings in journal.txt.
+
+Every string that comes from the input (title, file name, category, group, card text,
+labels and keywords made of card words, explanations naming groups) goes through
+:func:`escape_markdown`: many viewers render Markdown's inline HTML, so a category named
+``<script>`` must stay text, as it does in the HTML report.
 """
 
 from __future__ import annotations
 
 import re
 
-from synthesis.french import plural
-from synthesis.report.wording import all_warnings, category_title, intro, quote_line, theme_facts
+from synthesis.report.typography import french_spacing
+from synthesis.report import wording
 from synthesis.result import Synthesis
 
 
 def render_markdown(synthesis: Synthesis) -> str:
-    lines = [f"# {_escape(synthesis.title)}", "", _escape(intro(synthesis)), ""]
+    lines = [f"# {_heading(synthesis.title)}", "", _escape(wording.intro(synthesis)), "", "## Synthèse", ""]
+    lines += [f"- {_escape(wording.category_digest(category, synthesis.n_groups))}" for category in synthesis.categories]
+    lines.append("")
+    if synthesis.cross_reading:
+        lines += [f"**{wording.CROSS_TITLE}**", ""]
+        lines += [f"- {_escape(wording.cross_sentence(link))}" for link in synthesis.cross_reading[:3]]
+        lines.append("")
     for category in synthesis.categories:
-        lines += [f"## {_escape(category_title(category.category))}", "", _escape(category.summary), ""]
-        rank = 0
-        for theme in category.themes:
+        lines += [f"## {_heading(wording.category_title(category.category))}", "", _escape(category.summary), ""]
+        for theme, title in wording.theme_titles(category):
+            lines += [f"### {_heading(title)}", ""]
             if theme.isolated:
-                lines += [f"### {_escape(theme.label)} ({plural(theme.n_cards, 'carte')})", ""]
-                lines += [f"- {_escape(quote_line(q.text, q.group))}" for q in theme.quotes]
+                lines += [f"- {_escape(wording.quote_line(q.text, q.group))}" for q in theme.quotes]
                 lines.append("")
                 continue
-            rank += 1
-            lines += [f"### {rank}. {_escape(theme.label)}", "", f"*{_escape(theme_facts(theme, synthesis.n_groups))}*", ""]
+            lines += [f"*{_heading(wording.theme_facts(theme, synthesis.n_groups))}*", ""]
             if theme.keywords:
                 lines += [f"Mots-clés : {_escape(', '.join(theme.keywords))}", ""]
-            lines += [f"> {_escape(quote_line(q.text, q.group))}" for q in theme.quotes]
+            lines += [f"> {_escape(wording.quote_line(q.text, q.group))}" for q in theme.quotes]
             lines.append("")
-    warnings = all_warnings(synthesis)
-    if warnings:
-        lines += ["## Avertissements", ""] + [f"- {_escape(w)}" for w in warnings] + [""]
-    return "\n".join(_separate_quotes(lines)).rstrip() + "\n"
+    if synthesis.cross_reading:
+        lines += [f"## {wording.CROSS_TITLE}", ""]
+        for link in synthesis.cross_reading:
+            lines += [f"### « {_heading(link.label)} »", ""]
+            for name, matches in (("Attentes qui y répondent", link.answers), ("Contributions proposées", link.offers)):
+                lines += [f"{name} :", ""]
+                lines += [f"- « {_heading(m.label)} » — *{_heading(wording.match_explanation(m))}*" for m in matches] or ["- aucune ne se rapproche nettement"]
+                lines.append("")
+    lines += ["## Méthode", ""]
+    for paragraph in wording.method_paragraphs(synthesis):
+        lines += [_escape(paragraph), ""]
+    text = "\n".join(_separate_quotes(lines)).rstrip() + "\n"
+    return french_spacing(text)
 
 
 def _separate_quotes(lines: list[str]) -> list[str]:
@@ -55,10 +71,18 @@ _BLOCK_START = re.compile(r"^(\s*(?:\d+(?=[.)]))?)([-+=.)])")
 _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
-def escape_markdown(text: str) -> str:
-    """Literal text on one line: no Markdown, no raw HTML, no line break (a newline in a file name included)."""
+def escape_markdown(text: str, *, line_start: bool = True) -> str:
+    """Literal text on one line: no Markdown, no raw HTML, no line break (a newline in a file name included).
+
+    ``line_start``: the text opens a line, so a leading "- ", "1. " or "=" is escaped too
+    (not needed after "### " or inside a line).
+    """
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
-    return _BLOCK_START.sub(r"\1\\\2", escaped, count=1)
+    return _BLOCK_START.sub(r"\1\\\2", escaped, count=1) if line_start else escaped
 
 
 _escape = escape_markdown
+
+
+def _heading(text: str) -> str:
+    return escape_markdown(text, line_start=False)

@@ -32,6 +32,7 @@ from synthesis.report.docx import write_docx
 from synthesis.report.html import render_html
 from synthesis.report.markdown import render_markdown
 from synthesis.report.themes_json import render_themes_json
+from synthesis.report.wording import journal_text
 from synthesis.result import Synthesis
 
 Writer = Callable[[Synthesis, Path], None]
@@ -64,6 +65,8 @@ OUTPUT_FILES: dict[str, Writer] = {
     "compte-rendu.docx": write_docx,
     "themes.json": _text_writer(render_themes_json),
     "cartes.csv": _text_writer(render_cards_csv, encoding="utf-8-sig"),
+    # Skipped rows and run warnings: for whoever ran synth, not for the client's document.
+    "journal.txt": _text_writer(journal_text),
 }
 #: Files that keep the participants' text exactly (every other file gets the report-safe text).
 FAITHFUL_FILES = frozenset({"themes.json", "cartes.csv"})
