@@ -64,6 +64,7 @@ CATEGORIES = ["Forces", "FAIBLESSES", "Attente(s)", "contribution", "Force", "au
 HOSTILE_NAMES = [
     "Points +", "Points -", "Points –", "?", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
     "نقاط القوة", "优点", "# titre", "**gras**", "a|b", "[x](javascript:alert(1))", "&lt;b&gt;", "ligne\nsuivante",
+    'x" onmouseover="alert(1)',
 ]
 GROUPS = ["Groupe 1", "G2", "3", "groupe 4", "Table rouge", ""]
 HOSTILE = [
@@ -78,7 +79,7 @@ FRENCH = [
     "Réseau solidaire", "Taxe de séjour mal répartie", "Partager les données d'observation", "Apidae",
     "Clarifier qui fait quoi", "Marque Occitanie reconnue", "Moyens humains limités", "Œuvrer pour 5 € de plus",
 ]
-MARKUP_HTML = re.compile(r"<(script|img)\b", re.IGNORECASE)
+MARKUP_HTML = re.compile(r"<(script|img)\b|\sonmouseover=\"", re.IGNORECASE)
 MARKUP_MD = re.compile(r"(?<!\\)<(script|img)\b", re.IGNORECASE)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 KINDS = {
