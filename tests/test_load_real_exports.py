@@ -168,6 +168,12 @@ def test_json_keys_that_vary_in_case_between_objects_are_one_column(tmp_path):
 # --- 9: what is not read is said ----------------------------------------------------
 
 
+def test_a_header_starting_with_texte_is_the_text_before_a_weaker_exact_synonym(tmp_path):
+    card_set = load_cards(write_bytes(tmp_path, "Commentaire;Texte de la carte\nÀ revoir;Réseau\n".encode()))
+    assert texts(card_set) == ["Réseau"]
+    assert any("« Commentaire »" in w for w in card_set.warnings)
+
+
 def test_a_second_text_column_is_named(tmp_path):
     card_set = load_cards(write_bytes(tmp_path, "Groupe;Texte;Commentaire\nG1;Réseau;À développer\n".encode()))
     assert any("« Commentaire »" in w and "--text-column" in w for w in card_set.warnings)

@@ -22,7 +22,9 @@ column serves at most one role. For each role, in this order of precedence:
    four characters ("Texte de la carte", "Catégorie (F/Fa/A/C)", "Cartes").
 
 All roles are matched exactly before any role is matched by prefix, so
-"Idée" is the text even when an "Id" rule could claim it. Within a step,
+"Idée" is the text even when an "Id" rule could claim it; the one exception is
+"texte", whose prefix matches ("Texte de la carte") count as exact ones, after
+an exact "Texte" but before "Commentaire" or "Réponse". Within a step,
 roles go in the order text, group, category, id, votes; synonyms in the
 order listed in :data:`SYNONYMS` (so "Texte" beats "Carte", which is often a
 card number); columns in file order. Headers are normalised by removing
@@ -62,6 +64,9 @@ _MIN_HEADER_SCORE = 2
 _MAX_HEADER_LENGTH = 60
 #: Shorter synonyms ("id", "no", "ref") would match "idées", "nombre", "réflexion".
 _PREFIX_MIN_LENGTH = 4
+#: Synonyms whose prefix matches count as exact ones: « Texte de la carte » is the text before
+#: an exact « Commentaire » (fuzzing found exports with both; « Commentaire » used to win).
+_STRONG_PREFIXES = frozenset({"texte"})
 #: Benchmark gold-standard columns: never mistaken for the category.
 _NEVER_DETECTED = frozenset({"theme", "label"})
 
@@ -220,11 +225,13 @@ def _match_synonyms(normalised: list[str], role: str, taken: set[int], by_prefix
     for key in _SYNONYM_KEYS[role]:
         if by_prefix and len(key) < _PREFIX_MIN_LENGTH:
             continue
-        for index, header in enumerate(normalised):
-            if index in taken or header in _NEVER_DETECTED:
-                continue
-            if header == key or (by_prefix and header.startswith(key)):
-                return index
+        prefix_now = by_prefix or key in _STRONG_PREFIXES
+        for exact in (True, False) if prefix_now else (True,):
+            for index, header in enumerate(normalised):
+                if index in taken or header in _NEVER_DETECTED:
+                    continue
+                if header == key or (not exact and header.startswith(key)):
+                    return index
     return None
 
 
