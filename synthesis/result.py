@@ -52,6 +52,8 @@ class CategoryResult:
     themes: list[Theme]
     n_cards: int
     summary: str = ""
+    #: why this many themes: the clustering's chosen resolution and the figures that chose it (cluster.Grain.as_dict)
+    grain: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

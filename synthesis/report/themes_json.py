@@ -26,6 +26,7 @@ def themes_document(synthesis: Synthesis) -> dict:
                 "category": category.category,
                 "n_cards": category.n_cards,
                 "summary": category.summary,
+                "grain": category.grain,
                 "themes": [_theme(theme, rank) for rank, theme in enumerate(category.themes, start=1)],
             }
             for category in synthesis.categories
