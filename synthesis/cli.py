@@ -107,15 +107,19 @@ def main():
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine des étapes aléatoires (même entrée, même graine : même résultat).")
 @click.option("--title", help="Titre du compte rendu (par défaut : « Compte rendu — FICHIER »).")
 @click.option("-q", "--quiet", is_flag=True, help="N'afficher que les erreurs et le résumé final.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Dossier du cache des embeddings (par défaut ~/.cache/synth, ou $SYNTH_CACHE_DIR).")
+@click.option("--no-cache", is_flag=True, help="Ne pas lire ni écrire le cache des embeddings.")
 @column_options
 @handle_errors
-def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, quiet, text_column, group_column,
-            category_column, id_column, sheet):
+def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, quiet, cache_dir, no_cache,
+            text_column, group_column, category_column, id_column, sheet):
     """Regrouper les cartes de FICHIER par thème et écrire le compte rendu.
 
     Écrit dans le dossier de sortie : compte-rendu.md, compte-rendu.html, compte-rendu.docx,
     themes.json (résultat structuré) et cartes.csv (chaque carte avec son thème).
     """
+    from synthesis.embed.cache import default_cache_dir
     from synthesis.load import load_cards
     from synthesis.pipeline import Settings, synthesize
     from synthesis.report import write_outputs
@@ -129,7 +133,8 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     if n_themes is not None and granularity != 0:
         _stderr("Attention : --granularity est sans effet quand --themes fixe le nombre de thèmes.", err_style="yellow")
     settings = Settings(model=model, n_themes=n_themes, granularity=granularity, n_quotes=n_quotes, split=split, seed=seed)
-    synthesis = synthesize(card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty())
+    synthesis = synthesize(card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty(),
+                           cache_dir=None if no_cache else (cache_dir or default_cache_dir()))
     for warning in synthesis.warnings[len(card_set.warnings):]:
         _stderr(f"Attention : {warning}", err_style="yellow")
     if title:

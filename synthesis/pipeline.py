@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -11,6 +12,7 @@ from synthesis.cards import CardSet
 from synthesis.clean import clean_texts, normalise_text, static_word_vectors
 from synthesis.cluster import LEXICAL_WEIGHT, cluster_embeddings, keyword_view, lexical_space
 from synthesis.embed import DEFAULT_EMBEDDER, load_embedder
+from synthesis.embed.cache import CachedEmbedder
 from synthesis.result import Placement, Synthesis
 from synthesis.split import split_cards
 from synthesis.summarise import CategoryInput, summarise_category
@@ -41,7 +43,15 @@ class Settings:
             raise ValueError(f"n_themes must be at least 1, got {self.n_themes}")
 
 
-def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: Progress | None = None, show_progress: bool = False) -> Synthesis:
+def synthesize(
+    card_set: CardSet,
+    settings: Settings = Settings(),
+    *,
+    progress: Progress | None = None,
+    show_progress: bool = False,
+    cache_dir: Path | None = None,
+) -> Synthesis:
+    """Cards to themes. With ``cache_dir``, vectors already computed there with the same model are reused."""
     say = progress or (lambda message: None)
     cards = card_set.cards
     units = split_cards(cards, enabled=settings.split)
@@ -52,6 +62,8 @@ def synthesize(card_set: CardSet, settings: Settings = Settings(), *, progress: 
 
     say(f"Calcul des embeddings ({settings.model})")
     embedder = load_embedder(settings.model)
+    if cache_dir is not None:
+        embedder = CachedEmbedder(embedder, cache_dir)
     vectors = embedder.encode([normalise_text(text) for text in texts], show_progress=show_progress)
     vocabularies = _keyword_vocabularies(cleaned, embedder.encode) if settings.keyword_clustering else None
 

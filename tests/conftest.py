@@ -1,6 +1,7 @@
 """Shared, session-scoped fixtures: models and the demo run are loaded or computed once."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,8 @@ import pytest
 # No model hub is reachable: any accidental download must fail at once, not hang.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The CLI caches embeddings under the user's cache folder: tests keep theirs apart.
+os.environ.setdefault("SYNTH_CACHE_DIR", tempfile.mkdtemp(prefix="synth-test-cache-"))
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_CSV = REPO / "corpora" / "ogd-occitanie-2023" / "cartes.csv"
