@@ -99,6 +99,7 @@ def synthesize(
             fit=np.asarray(clustering.fit, dtype=float),
         )
         result, duplicate_of = summarise_category(data, all_groups=groups, encode=embedder.encode, n_quotes=settings.n_quotes)
+        result.grain = clustering.grain
         categories.append(result)
         placements.update(_placements(result, data, duplicate_of))
 
