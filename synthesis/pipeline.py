@@ -103,6 +103,7 @@ def synthesize(
         )
         result, duplicate_of = summarise_category(data, all_groups=groups, encode=embedder.encode, n_quotes=settings.n_quotes,
                                                   id_prefix=id_prefixes[category])
+        result.grain = clustering.grain
         categories.append(result)
         placements.update(_placements(result, data, duplicate_of))
 
