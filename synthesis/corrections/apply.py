@@ -258,8 +258,8 @@ class _Editor:
         centres = {theme_id: self.centre(theme_id, exclude=new_units) for theme_id in self.states}
         for unit_id in (u for u in self.row if u in new_units and u in self.assign):
             current = self.state(self.assign[unit_id])
-            if current.theme.isolated:
-                continue
+            if current.theme.isolated or centres[current.id] is None:
+                continue  # no card of the edits' time left beside it: the clustering's choice stands
             vector = vectors[self.row[unit_id]]
             best, best_score = current.id, _cosine(vector, centres[current.id])
             for theme_id in self.created:
