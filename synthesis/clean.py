@@ -7,6 +7,7 @@ candidate phrases in the card's own words (for theme labels).
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -64,10 +65,21 @@ def load_nlp():
     return spacy.load(SPACY_MODEL, exclude=["ner"])
 
 
-def clean_texts(texts: list[str], *, batch_size: int = 64) -> list[CleanText]:
+#: From this many texts spaCy runs in two processes (when the machine has two cores or more): below it,
+#: starting a second process and loading the model again costs more than it saves.
+PARALLEL_FROM = 20_000
+
+
+def clean_texts(texts: list[str], *, batch_size: int = 64, show_progress: bool = False) -> list[CleanText]:
     nlp = load_nlp()
     prepared = [normalise_text(text) for text in texts]
-    return [_clean_doc(text, doc) for text, doc in zip(texts, nlp.pipe(prepared, batch_size=batch_size))]
+    n_process = 2 if len(texts) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 else 1
+    docs = nlp.pipe(prepared, batch_size=batch_size if n_process == 1 else 256, n_process=n_process)
+    if show_progress:
+        from tqdm import tqdm
+
+        docs = tqdm(docs, total=len(texts), desc="spaCy", unit=" textes", leave=False)
+    return [_clean_doc(text, doc) for text, doc in zip(texts, docs)]
 
 
 def static_word_vectors(words: list[str]) -> tuple[dict[str, np.ndarray], int]:

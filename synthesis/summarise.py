@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import hypergeom
 
+from synthesis import summarise_scale
 from synthesis.cards import IdeaUnit, group_sort_key
 from synthesis.clean import CleanText, Phrase, comparison_key
 from synthesis.french import plural
@@ -37,6 +38,12 @@ _TERSE_QUOTE_PENALTY = 0.15
 LABEL_WEIGHTS = (0.4, 0.3, 0.3)
 #: How much a candidate label loses for resembling a label already given in the category (MMR).
 LABEL_DIVERSITY = 0.2
+# Past these sizes the work is done without n x n passes (synthesis/summarise_scale.py); below, unchanged.
+LARGE_CATEGORY, LARGE_THEME, LARGE_QUOTE_POOL = 2000, 500, 1000
+#: Label candidates kept for a theme of more than LARGE_THEME cards (the phrases written in the most cards).
+MAX_LABEL_CANDIDATES = 500
+#: The isolated bucket quotes all its cards up to this many (the full list is in cartes.csv).
+MAX_ISOLATED_QUOTES = 200
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ def summarise_category(
     themes = rank_themes(themes)
     isolated = np.flatnonzero(data.labels == -1)
     if isolated.size:
-        bucket = _build_theme(data, isolated, ISOLATED_LABEL, [], all_groups, duplicates, n_quotes=len(isolated))
+        bucket = _build_theme(data, isolated, ISOLATED_LABEL, [], all_groups, duplicates, n_quotes=min(len(isolated), MAX_ISOLATED_QUOTES))
         bucket.isolated, bucket.scope = True, ""
         themes.append(bucket)
     for rank, theme in enumerate(themes, start=1):
@@ -86,6 +93,8 @@ def summarise_category(
 
 def find_near_duplicates(cleaned: Sequence[CleanText], vectors: np.ndarray) -> list[int | None]:
     """For each card, the index of the first earlier card with the same idea in near-identical words."""
+    if len(cleaned) > LARGE_CATEGORY:
+        return summarise_scale.near_duplicates(cleaned, vectors, DUPLICATE_SIMILARITY)
     result: list[int | None] = [None] * len(cleaned)
     if len(cleaned) < 2:
         return result
@@ -218,6 +227,8 @@ def class_tfidf(cleaned: Sequence[CleanText], labels: np.ndarray, theme_ids: Seq
 
 def _phrase_candidates(cleaned: Sequence[CleanText], indices: np.ndarray) -> list[tuple[Phrase, int]]:
     """Phrases of the theme's cards with the number of cards that contain all their lemmas."""
+    if len(indices) > LARGE_THEME:
+        return summarise_scale.phrase_candidates(cleaned, indices, MIN_LABEL_WORDS, MAX_LABEL_WORDS, MAX_LABEL_CANDIDATES)
     lemma_sets = [set(cleaned[i].lemmas) for i in indices]
     seen: dict[str, Phrase] = {}
     for i in indices:
@@ -273,6 +284,11 @@ def select_quotes(
 
     Near-duplicates of a card already quoted are never quoted again.
     """
+    if len(indices) > LARGE_QUOTE_POOL:
+        return summarise_scale.select_quotes(
+            indices, vectors, fit, units, duplicates, n_quotes, diversity=_MMR_DIVERSITY, new_group_bonus=_NEW_GROUP_BONUS,
+            terse_penalty=_TERSE_QUOTE_PENALTY, is_terse=lambda text: len(re.findall(r"\w+", text)) < 2,
+        )
     pool = [i for i in sorted(indices.tolist(), key=lambda i: (-fit[i], i)) if duplicates[i] is None or duplicates[i] not in indices]
     chosen: list[int] = []
     while pool and len(chosen) < n_quotes:
