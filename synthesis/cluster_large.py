@@ -34,6 +34,8 @@ LARGE_CATEGORY = 4000
 #: Texts per micro-cluster aimed at, and the most micro-clusters (the default method's cost on the centres).
 MICRO_SIZE = 4
 MAX_MICRO = 1500
+#: Added to the granularity of the default method's pass over the centres (averaged centres are smoother than texts).
+CENTRE_GRANULARITY = 0.0
 MIN_THEME_FRACTION, MIN_THEME_SIZE, TUKEY = 0.02, 3, 1.5  # as in the default method
 _ROW_BLOCK = 8192  # texts scored against the centroids at once
 
@@ -68,8 +70,8 @@ def cluster_large(
     if tfidf is not None:
         centres = np.hstack([np.sqrt(1.0 - lexical_weight) * centres, np.sqrt(lexical_weight) * (mean @ tfidf).toarray()])
     centre_views = [np.asarray(mean @ np.asarray(view, dtype=np.float32), dtype=np.float64) for view in keyword_views]
-    on_centres = cluster_embeddings(centres, keyword_views=centre_views, n_themes=n_themes, granularity=granularity,
-                                    random_state=random_state)
+    on_centres = cluster_embeddings(centres, keyword_views=centre_views, n_themes=n_themes,
+                                    granularity=granularity + CENTRE_GRANULARITY, random_state=random_state)
     labels = np.asarray(on_centres.labels)[micro]
     space = _LexicalSpace(emb, tfidf, lexical_weight)
     if n_themes is None:
