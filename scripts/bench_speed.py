@@ -159,7 +159,7 @@ def stage_line(timings: dict) -> str:
 def print_run(label: str, result: dict) -> None:
     wall, timings = result["walls"][0]
     peak = result["peak_mib"]
-    extra = f" (+ spaCy workers {result['peak_children_mib']:.0f} MiB)" if result["peak_children_mib"] > 1 else ""
+    extra = f" (+ child processes {result['peak_children_mib']:.0f} MiB)" if result["peak_children_mib"] > 1 else ""
     print(f"  {label}: {wall:.1f} s, peak {peak:.0f} MiB{extra}, {result['themes']} themes", flush=True)
     print(f"    stages (s): {stage_line(timings)}", flush=True)
     for repeat, (seconds, stages) in enumerate(result["walls"][1:], start=1):

@@ -36,6 +36,8 @@ MICRO_SIZE = 4
 MAX_MICRO = 1500
 #: Added to the granularity of the default method's pass over the centres (averaged centres are smoother than texts).
 CENTRE_GRANULARITY = 0.0
+MICRO_ITERATIONS = 6  # Lloyd steps of the micro-clusters' k-means
+MICRO_SAMPLE = 30  # rows per centre those steps run on
 MIN_THEME_FRACTION, MIN_THEME_SIZE, TUKEY = 0.02, 3, 1.5  # as in the default method
 _ROW_BLOCK = 8192  # texts scored against the centroids at once
 
@@ -85,15 +87,29 @@ def cluster_large(
 
 
 def micro_clusters(x: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """(n, d) unit rows -> (n,) micro-cluster of each row, 0..k'-1 (empty ones dropped), reproducible for a seed."""
-    from sklearn.cluster import MiniBatchKMeans
+    """(n, d) unit rows -> (n,) micro-cluster of each row, 0..k'-1 (empty ones dropped), reproducible for a seed.
 
+    Spherical k-means from k random rows, its Lloyd steps on a sample of about
+    ``MICRO_SAMPLE`` rows per centre, then one assignment of every row: time n x k x d.
+    scikit-learn's MiniBatchKMeans (k-means++ start) took 288 s for 1,250 centres of 5,000
+    texts on the loaded 2-core machine; micro-clusters need no careful start.
+    """
+    rng = np.random.default_rng(seed)
     k = int(min(k, len(x)))
-    model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=1, batch_size=4096, max_no_improvement=5,
-                            reassignment_ratio=0.001)
-    labels = model.fit_predict(x)
-    _, labels = np.unique(labels, return_inverse=True)
+    centres = x[np.sort(rng.choice(len(x), size=k, replace=False))]
+    sample = x if len(x) <= MICRO_SAMPLE * k else x[np.sort(rng.choice(len(x), size=MICRO_SAMPLE * k, replace=False))]
+    for _ in range(MICRO_ITERATIONS):
+        labels = _nearest(sample, centres)
+        sums = np.asarray(_mean_operator(labels, k) @ sample, dtype=np.float32)
+        filled = np.bincount(labels, minlength=k) > 0
+        centres = np.where(filled[:, None], _unit_rows(sums), centres)  # an empty centre stays where it was
+    _, labels = np.unique(_nearest(x, centres), return_inverse=True)
     return labels.ravel()
+
+
+def _nearest(x: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """(n, d), (k, d) unit rows -> (n,) index of each row's most similar centre, in blocks of rows."""
+    return np.concatenate([np.argmax(x[start : start + _ROW_BLOCK] @ centres.T, axis=1) for start in range(0, len(x), _ROW_BLOCK)])
 
 
 class _LexicalSpace:
@@ -203,7 +219,7 @@ def _sparse_tfidf(lemmas: Sequence[tuple[str, ...]]) -> sparse.csr_matrix | None
         return None
 
 
-def _mean_operator(groups: np.ndarray) -> sparse.csr_matrix:
+def _mean_operator(groups: np.ndarray, n_groups: int | None = None) -> sparse.csr_matrix:
     """(n,) group of each row -> (g, n) sparse operator: operator @ X is the mean row of each group."""
-    sizes = np.bincount(groups)
+    sizes = np.bincount(groups, minlength=n_groups or 0)
     return sparse.csr_matrix((1.0 / sizes[groups], (groups, np.arange(len(groups)))), shape=(len(sizes), len(groups)))
