@@ -3,6 +3,10 @@
 One spaCy pass per text gives everything the later stages need, as plain
 tuples of strings: content lemmas (for keywords and label scoring) and
 candidate phrases in the card's own words (for theme labels).
+
+Texts are respelled before the parse (``synthesis.spelling``: lost accents and
+typos, from the corpus and a French word list), so lemmas, phrases and labels are
+correct French even when cards are not, and « roles » and « rôles » are one lemma.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from synthesis.spelling import build_corrections, corpus_words, frequency, respell
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,6 +34,20 @@ _LEADING_QUANTIFIERS = frozenset({"tout", "différent", "chaque", "autre", "cert
 #: Nouns of prepositional locutions ("au sein de", "au niveau de", "en matière de"): not a subject.
 _LOCUTION_NOUNS = frozenset({"sein", "niveau", "matière", "terme", "cadre", "lieu", "faveur", "vue"})
 MAX_PHRASE_TOKENS = 7
+#: Verbs whose object needs its attribute (« rendre les transports gratuits »): never cut after the object.
+_ATTRIBUTE_VERBS = frozenset({"rendre", "laisser", "garder", "considérer", "maintenir", "trouver"})
+#: Words that leave a phrase hanging on the rest of its sentence (« Sentiers comme les producteurs »).
+DANGLING_LEMMAS = frozenset({"que", "qu'", "comme", "qui", "dont", "où", "quoi", "lequel", "laquelle", "lesquels"})
+#: Adjectives that point back to the sentence after an indefinite article (« d'un même département », « un autre OT »).
+ANAPHORIC_LEMMAS = frozenset({"même", "autre"})
+#: Nouns whose complement carries the idea (« manque de moyens », « besoin de formations »):
+#: that complement makes a label on its own, while the complement of a content noun
+#: (« vision des élus sur le tourisme ») does not (« Élus sur le tourisme »).
+FRAME_NOUNS = frozenset({
+    "manque", "besoin", "absence", "insuffisance", "défaut", "problème", "difficulté", "question", "sujet", "enjeu",
+    "amélioration", "renforcement", "développement", "partage", "mutualisation", "mise", "création", "plus", "peu", "trop",
+    "moins", "beaucoup", "assez", "envie", "volonté", "importance", "ensemble", "part", "nombre", "type", "forme",
+})
 
 # Modal and support verbs open many cards ("Il faut…", "Pouvoir…") without
 # saying anything about the theme.
@@ -40,10 +60,12 @@ _MIN_LEMMA_LENGTH = 3
 
 @dataclass(frozen=True)
 class Phrase:
-    """A candidate label phrase, as written in a card, with its lemmas for scoring."""
+    """A candidate label phrase, as written in a card (respelled), with its lemmas for scoring."""
 
     text: str
     lemmas: tuple[str, ...]
+    #: Lemma of the phrase's head word (« connaissance » for « Connaissance du territoire »).
+    head: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +77,10 @@ class CleanText:
     phrases: tuple[Phrase, ...]
     #: Accent-, case- and punctuation-free form, for spotting near-identical cards.
     key: str
+    #: The content words as written (respelled; lower case unless an acronym or a name), one per lemma.
+    words: tuple[str, ...] = ()
+    #: The text as a report should quote it: a card typed in capitals in sentence case, accents restored.
+    readable: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -71,15 +97,22 @@ PARALLEL_FROM = 20_000
 
 
 def clean_texts(texts: list[str], *, batch_size: int = 64, show_progress: bool = False) -> list[CleanText]:
+    """One CleanText per text; spelling is corrected from the whole batch (one corpus)."""
     nlp = load_nlp()
-    prepared = [normalise_text(text) for text in texts]
+    normalised = [normalise_text(text) for text in texts]
+    words = corpus_words(normalised)
+    corrections = build_corrections(words)
+    prepared = [respell(text, corrections) for text in normalised]
     n_process = 2 if len(texts) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 else 1
     docs = nlp.pipe(prepared, batch_size=batch_size if n_process == 1 else 256, n_process=n_process)
     if show_progress:
         from tqdm import tqdm
 
         docs = tqdm(docs, total=len(texts), desc="spaCy", unit=" textes", leave=False)
-    return [_clean_doc(text, doc) for text, doc in zip(texts, docs)]
+    return [
+        _clean_doc(text, doc, words, readable=fixed if normal != text else text)
+        for text, normal, fixed, doc in zip(texts, normalised, prepared, docs)
+    ]
 
 
 def static_word_vectors(words: list[str]) -> tuple[dict[str, np.ndarray], int]:
@@ -129,13 +162,22 @@ def comparison_key(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", bare))
 
 
-def _clean_doc(text: str, doc) -> CleanText:
+def _clean_doc(text: str, doc, counts, *, readable: str) -> CleanText:
+    content = [token for token in doc if _is_content(token)]
     return CleanText(
         text=text,
-        lemmas=tuple(_lemma(token) for token in doc if _is_content(token)),
-        phrases=_candidate_phrases(doc),
+        lemmas=tuple(_lemma(token) for token in content),
+        phrases=_candidate_phrases(doc, counts),
         key=comparison_key(text),
+        words=tuple(_surface(token) for token in content),
+        readable=readable,
     )
+
+
+def _surface(token) -> str:
+    if token.text.isupper() and len(token.text) <= 6 or token.pos_ == "PROPN" and token.text[:1].isupper():
+        return token.text
+    return token.text.lower()
 
 
 def _is_content(token) -> bool:
@@ -150,33 +192,59 @@ def _lemma(token) -> str:
     # Acronyms keep their spelling ("OT", "ADT"): spaCy lemmatises them unevenly.
     if token.text.isupper() and len(token.text) <= 6:
         return token.text
-    return token.lemma_.casefold()
+    lemma = token.lemma_.casefold()
+    # The rule lemmatiser invents stems for mistagged words ("Manque" tagged ADJ -> "manqu"):
+    # a lemma that is no French word gives way to the word itself when that is one.
+    if frequency(lemma) == 0 and frequency(token.lower_) > 0:
+        return token.lower_
+    return lemma
 
 
-def _candidate_phrases(doc) -> tuple[Phrase, ...]:
+def _candidate_phrases(doc, counts) -> tuple[Phrase, ...]:
     seen: dict[str, Phrase] = {}
     for span in _phrase_spans(doc):
-        phrase = _trimmed_phrase(span)
+        phrase = _trimmed_phrase(span, counts)
         if phrase is not None and phrase.text.casefold() not in seen:
             seen[phrase.text.casefold()] = phrase
     return tuple(seen.values())
 
 
 def _phrase_spans(doc):
-    """Noun groups (a noun with its modifiers) and verb groups (a verb with its object)."""
+    """Noun groups (a noun with its modifiers) and verb groups (a verb with its object).
+
+    Besides the whole groups, each head with a single complement (« Connaissance du
+    territoire » out of « Bonne connaissance du territoire et de ses acteurs »): the
+    safe generalisation a theme's label falls back on when no whole group covers it.
+    """
     for token in doc:
         if token.pos_ in ("NOUN", "PROPN"):
             yield doc[token.left_edge.i : token.i + 1]  # the bare noun chunk
             yield doc[token.left_edge.i : token.right_edge.i + 1]  # with its complements
+            for child in token.rights:
+                if child.dep_ in ("amod", "nmod"):
+                    yield _head_with(token, child)
         elif token.pos_ == "VERB" and "Inf" in token.morph.get("VerbForm"):
             # Only infinitives open a label ("Mutualiser les outils"); a conjugated
             # verb gives a fragment ("Restent au niveau régional").
             objects = [child for child in token.children if child.dep_ in ("obj", "obl", "obl:arg", "xcomp")]
             if objects:
                 end = max(child.right_edge.i for child in objects)
+                if token.lemma_ in _ATTRIBUTE_VERBS:
+                    end = token.right_edge.i  # the attribute may hang anywhere on the verb
                 yield doc[token.i : end + 1]
+                if len(objects) == 1 and objects[0].dep_ == "obj" and token.lemma_ not in _ATTRIBUTE_VERBS:
+                    yield _head_with(token, objects[0])  # not "Rendre les transports" out of "… gratuits"
     if len(doc) <= MAX_PHRASE_TOKENS:
         yield doc[:]
+
+
+def _head_with(head, child):
+    """The head word through one complement's core (its preposition, article and adjectives; not its own complements)."""
+    core = [child] + [grand for grand in child.children if grand.dep_ in ("case", "det", "amod", "fixed", "flat:name") and grand.i > head.i]
+    end = max(token.i for token in core)
+    if child.dep_ == "amod":
+        end = child.right_edge.i  # "riche et varié": an adjective keeps its coordination
+    return head.doc[head.i : end + 1]
 
 
 def _opens_locution(tokens) -> bool:
@@ -193,11 +261,42 @@ def _cuts_a_word(first, last) -> bool:
     return glued_before or glued_after or not (first.text[:1].isalnum() and last.text[-1:].isalnum())
 
 
-def _trimmed_phrase(span) -> Phrase | None:
+def _phrase_head(tokens):
+    """The word of the phrase that its other words hang on (the first one whose head lies outside)."""
+    inside = {token.i for token in tokens}
+    return next((token for token in tokens if token.head.i not in inside or token.head.i == token.i), tokens[0])
+
+
+def _hangs_on_its_sentence(tokens) -> bool:
+    """Whether the phrase only makes sense with words left out of it (see DANGLING_LEMMAS, FRAME_NOUNS)."""
+    for before, token in zip([None, *tokens], tokens):
+        lemma = token.lemma_.casefold()
+        if lemma in DANGLING_LEMMAS or token.pos_ == "SCONJ":
+            return True
+        if lemma in ANAPHORIC_LEMMAS and before is not None and before.pos_ == "DET":
+            return True
+    head = _phrase_head(tokens)
+    if head.lemma_.casefold() in _LOCUTION_NOUNS or tokens[-1].lemma_.casefold() in _LOCUTION_NOUNS:
+        return True  # "Niveau régional", "laïcité au sein"
+    governor = head.head
+    return (
+        head.dep_ == "nmod"
+        and governor.i != head.i
+        and governor.pos_ == "NOUN"
+        and _lemma(governor) not in FRAME_NOUNS
+        and any(token.dep_ == "nmod" for token in tokens if token.head.i == head.i)
+    )
+
+
+def _trimmed_phrase(span, counts) -> Phrase | None:
     tokens = list(span)
     while tokens and (tokens[0].pos_ in EDGE_POS or tokens[0].lemma_.casefold() in _LEADING_QUANTIFIERS or _opens_locution(tokens)):
         tokens.pop(0)
     while tokens and (tokens[-1].pos_ in EDGE_POS or tokens[-1].is_stop):
+        last = tokens[-1]
+        modifies_inside = last.head.i in {token.i for token in tokens[:-1]}
+        if modifies_inside and (last.pos_ in ("NUM", "ADJ") or last.pos_ == "ADV" and not last.is_stop):
+            return None  # "prêts à taux zéro", "à taux bas": the number or adverb is part of the idea
         tokens.pop()
     if not tokens or len(tokens) > MAX_PHRASE_TOKENS:
         return None
@@ -211,8 +310,48 @@ def _trimmed_phrase(span) -> Phrase | None:
         return None  # "Faire l'école": the support verb carries no theme
     if any(a.pos_ == "CCONJ" and b.pos_ in ("DET", "ADP") for a, b in zip(tokens, tokens[1:])):
         return None  # "citoyennes et des citoyens": a coordination cut in the middle of a list
+    if _hangs_on_its_sentence(tokens):
+        return None
     lemmas = tuple(_lemma(token) for token in tokens if _is_content(token))
     if not lemmas:
         return None
-    text = span.doc[tokens[0].i : tokens[-1].i + 1].text
-    return Phrase(text=text, lemmas=lemmas)
+    return Phrase(text=_agreed_text(tokens, counts), lemmas=lemmas, head=_lemma(_phrase_head(tokens)))
+
+
+def _agreed_text(tokens, counts) -> str:
+    """The phrase's text with the number agreement a card may have skipped.
+
+    « Manque de moyen »: after a frame noun and a bare « de », the noun takes the number
+    the corpus uses most (« moyens »); an adjective takes its noun's number when the
+    other form is a French word (« Équipes motivée » → « Équipes motivées »).
+    """
+    words = []
+    for token in tokens:
+        text = token.text
+        head = token.head
+        if token.pos_ == "NOUN" and token.dep_ in ("nmod", "obl:arg") and _lemma(head) in FRAME_NOUNS and not any(
+            child.dep_ == "det" for child in token.children
+        ):
+            text = max(_number_forms(text), key=lambda form: (counts.get(form.lower(), 0), form == text))
+        elif token.pos_ == "ADJ" and token.dep_ == "amod" and head.pos_ == "NOUN" and head.i == token.i - 1 and not _is_complement(head):
+            # Only right after a noun that is no one's complement: in « Turn-over des équipes
+            # important » the parse ties the adjective to the wrong noun.
+            plural_head = "Plur" in head.morph.get("Number")
+            if plural_head != text.lower().endswith(("s", "x")):
+                other = [form for form in _number_forms(text) if form != text and frequency(form.lower()) > 0]
+                text = other[0] if other else text
+        words.append(text + token.whitespace_)
+    return "".join(words).strip()
+
+
+def _is_complement(noun) -> bool:
+    """A noun introduced by a preposition, or following another noun (« Turn-over des équipes »)."""
+    before = noun.left_edge.i - 1
+    return any(child.dep_ == "case" for child in noun.children) or (before >= 0 and noun.doc[before].pos_ in ("NOUN", "PROPN"))
+
+
+def _number_forms(word: str) -> list[str]:
+    """The word and its other number, by the regular rule (« moyen » / « moyens »)."""
+    if word.lower().endswith(("s", "x", "z")):
+        return [word, word[:-1]] if word.lower().endswith("s") else [word]
+    return [word, word + "s"]

@@ -13,7 +13,6 @@ import numpy as np
 from synthesis import cluster_large
 from synthesis.cards import CardSet
 from synthesis.clean import clean_texts, normalise_text, static_word_vectors
-from synthesis.clean_cache import cached_clean_texts
 from synthesis.cluster import LEXICAL_WEIGHT, cluster_embeddings, keyword_view, lexical_space
 from synthesis.crossread import cross_read, theme_centres
 from synthesis.embed import DEFAULT_EMBEDDER, load_embedder
@@ -70,10 +69,7 @@ def synthesize(
 
     say(f"Analyse linguistique de {len(cards)} cartes, {len(units)} idées (spaCy)")
     with stage("spacy"):
-        if cache_dir is not None:
-            cleaned = cached_clean_texts(texts, cache_dir, show_progress=show_progress)
-        else:
-            cleaned = clean_texts(texts, show_progress=show_progress)
+        cleaned = clean_texts(texts, show_progress=show_progress)
 
     say(f"Calcul des embeddings ({settings.model})")
     with stage("model load"):

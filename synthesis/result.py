@@ -17,7 +17,21 @@ SPECIFIC = "spécifique"
 class Quote:
     card_id: str
     group: str
+    #: As a report shows it: verbatim, or in sentence case when the card was typed in capitals.
     text: str
+    #: The whole card's text when the quote is one segment of a longer card (« extrait de … »), else "".
+    segment_of: str = ""
+
+
+@dataclass(frozen=True)
+class EditorFlag:
+    """A unit worth an editor's look: a segment whose content contradicts its card's category."""
+
+    unit_id: str
+    card_id: str
+    #: The segment's text, and why it is flagged (French, one line).
+    text: str
+    reason: str
 
 
 @dataclass
@@ -39,6 +53,8 @@ class Theme:
     #: The group that raised this theme significantly more than the others, if any.
     over_represented_group: str | None = None
     isolated: bool = False
+    #: Share of the theme's idea units that carry the label's content words (see summarise.labels).
+    label_support: float = 0.0
 
     @property
     def n_groups(self) -> int:
@@ -52,6 +68,9 @@ class CategoryResult:
     themes: list[Theme]
     n_cards: int
     summary: str = ""
+    #: Cards split into segments that sit in more than one theme: by how much the themes' card counts add up past n_cards.
+    n_cards_in_several_themes: int = 0
+    flags: list[EditorFlag] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,11 @@ code runs unchanged, so small runs keep their exact output.
   comparison key, or with the same set of content lemmas and a cosine of at least the
   threshold), found in buckets of equal key and equal lemma set: no n x n similarity
   matrix (100,000 texts: 40 GB as float32).
-- ``phrase_candidates``: a large theme's label candidates are its ``cap`` phrases
-  written in the most cards (every distinct phrase of 20,000 cards would each be
-  embedded and checked against every card); support is counted on a sparse
-  card x lemma incidence matrix.
-- ``select_quotes``: the same maximal-marginal-relevance choice as
-  ``summarise.select_quotes``, with the scores of the whole pool as one array.
+- ``most_written``: a large theme's label candidates are its ``cap`` phrases written
+  in the most units (every distinct phrase of 20,000 cards would otherwise be parsed,
+  embedded and checked against every card);
+- ``held_counts``: how many units hold each candidate lemma or one of its family, through
+  an index instead of comparing every lemma with every unit.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import sparse
 
 
 def near_duplicates(cleaned: Sequence, vectors: np.ndarray, threshold: float) -> list[int | None]:
@@ -47,55 +45,33 @@ def near_duplicates(cleaned: Sequence, vectors: np.ndarray, threshold: float) ->
     return result
 
 
-def phrase_candidates(cleaned: Sequence, indices: np.ndarray, min_words: int, max_words: int, cap: int) -> list[tuple[object, int]]:
-    """(phrase, number of the theme's cards holding all its lemmas) for the cap phrases written in the most cards."""
+def most_written(phrases: dict[str, object], cleaned: Sequence, indices: np.ndarray, cap: int) -> dict[str, object]:
+    """The cap phrases (casefolded text -> phrase) of ``phrases`` written in the most units of the theme, in their order."""
     written_in: Counter = Counter()
-    phrase_of: dict[str, object] = {}
     for i in indices:
-        for phrase in {p.text.casefold(): p for p in cleaned[i].phrases}.values():
-            if min_words <= len(phrase.text.split()) <= max_words:
-                key = phrase.text.casefold()
-                phrase_of.setdefault(key, phrase)
-                written_in[key] += 1
-    first_seen = {key: rank for rank, key in enumerate(phrase_of)}
-    kept = sorted(written_in, key=lambda key: (-written_in[key], first_seen[key]))[:cap]
-    kept.sort(key=first_seen.__getitem__)  # the order summarise's own candidates come in
-    vocabulary = {lemma: j for j, lemma in enumerate(sorted({lemma for key in kept for lemma in phrase_of[key].lemmas}))}
-    rows, cols = [], []
-    for row, i in enumerate(indices):
-        for lemma in set(cleaned[i].lemmas) & vocabulary.keys():
-            rows.append(row)
-            cols.append(vocabulary[lemma])
-    incidence = sparse.csc_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(len(indices), len(vocabulary)))
-    out = []
-    for key in kept:
-        columns = sorted({vocabulary[lemma] for lemma in phrase_of[key].lemmas})
-        holding = np.asarray(incidence[:, columns].sum(axis=1)).ravel() == len(columns)
-        out.append((phrase_of[key], int(holding.sum())))
-    return out
+        written_in.update({phrase.text.casefold() for phrase in cleaned[i].phrases} & phrases.keys())
+    order = {key: rank for rank, key in enumerate(phrases)}
+    kept = set(sorted(phrases, key=lambda key: (-written_in[key], order[key]))[:cap])
+    return {key: phrase for key, phrase in phrases.items() if key in kept}
 
 
-def select_quotes(indices: np.ndarray, vectors: np.ndarray, fit: np.ndarray, units: Sequence, duplicates: Sequence[int | None],
-                  n_quotes: int, *, diversity: float, new_group_bonus: float, terse_penalty: float, is_terse) -> list[int]:
-    """``summarise.select_quotes`` with vectorised scores: central, unlike the quotes chosen, spread over groups."""
-    inside = set(indices.tolist())
-    pool = np.array([i for i in sorted(inside) if duplicates[i] is None or duplicates[i] not in inside], dtype=int)
-    if not len(pool):
-        return []
-    _, group_of = np.unique([units[i].group for i in pool], return_inverse=True)
-    group_of = group_of.ravel()
-    base = (1 - diversity) * fit[pool] - np.array([terse_penalty if is_terse(units[i].text) else 0.0 for i in pool])
-    pool_vectors = vectors[pool]
-    redundancy = np.full(len(pool), -np.inf)
-    quoted = np.zeros(group_of.max() + 1, dtype=bool)
-    available = np.ones(len(pool), dtype=bool)
-    chosen: list[int] = []
-    while len(chosen) < min(n_quotes, len(pool)):
-        score = base - diversity * (redundancy if chosen else 0.0) + np.where(quoted[group_of], 0.0, new_group_bonus)
-        score[~available] = -np.inf
-        best = int(np.argmax(score))  # ties: the smallest unit index, as in summarise
-        chosen.append(int(pool[best]))
-        available[best] = False
-        quoted[group_of[best]] = True
-        redundancy = np.maximum(redundancy, pool_vectors @ pool_vectors[best])
-    return chosen
+def held_counts(lemmas: set[str], member_lemmas: Sequence[set[str]]) -> dict[str, int]:
+    """Lemma -> number of units holding it or one of its family (``labels.holds``), through an index of the units' lemmas.
+
+    Two lemmas of one family share the first five letters of their bare form (see
+    ``labels.same_family``), so only the units' lemmas with that prefix are compared.
+    """
+    from synthesis.summarise.labels import bare, same_family
+
+    postings: dict[str, list[int]] = {}
+    for row, unit in enumerate(member_lemmas):
+        for lemma in unit:
+            postings.setdefault(lemma, []).append(row)
+    by_prefix: dict[str, list[str]] = {}
+    for lemma in postings:
+        by_prefix.setdefault(bare(lemma)[:5], []).append(lemma)
+    counts = {}
+    for lemma in lemmas:
+        family = [other for other in by_prefix.get(bare(lemma)[:5], []) if same_family(lemma, other)]
+        counts[lemma] = len(set().union(*(postings[other] for other in family))) if family else 0
+    return counts

@@ -52,3 +52,24 @@ def test_static_word_vectors_cover_french_words_and_leave_out_unknown_ones():
     assert dimension == 300
     assert set(vectors) == {"tourisme", "hébergement"}
     assert all(vector.shape == (dimension,) for vector in vectors.values())
+
+
+def test_phrases_that_hang_on_their_sentence_are_left_out():
+    cleaned = clean_texts([
+        "On connait chaque recoin de notre destination, les sentiers comme les producteurs",
+        "Esprit d'équipe entre les OT d'un même département",
+        "Manque de vision des élus sur le tourisme",
+        "Restent au niveau régional",
+    ])
+    texts = [phrase.text.casefold() for item in cleaned for phrase in item.phrases]
+    assert not any(" comme " in text or "un même" in text for text in texts)
+    assert "élus sur le tourisme" not in texts and "niveau régional" not in texts
+    assert "vision des élus sur le tourisme" in texts  # the complement of « manque » stands on its own
+
+
+def test_unaccented_cards_are_analysed_as_correct_french():
+    cleaned = clean_texts(["CLARIFIER LES ROLES", "Rencontres plus frequentes", "manque de moyen", "Des moyens limités", "Plus de moyens"])
+    assert "rôle" in cleaned[0].lemmas and cleaned[0].readable == "Clarifier les rôles"
+    assert "Rencontres plus fréquentes" in [phrase.text for phrase in cleaned[1].phrases]
+    assert "manque de moyens" in [phrase.text for phrase in cleaned[2].phrases]  # the corpus says « moyens »
+    assert cleaned[1].readable == "Rencontres plus frequentes"  # only cards in capitals are rewritten for quoting

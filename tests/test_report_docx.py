@@ -77,7 +77,7 @@ def test_themes_counts_and_quotes_match_themes_json(paragraphs, themes_json):
             facts = f"Évoqué par {theme['n_groups']} groupe{'s' if theme['n_groups'] > 1 else ''} sur 9 · {theme['n_cards']} carte"
             assert any(text.startswith(facts) for text in texts), facts
             for quote in theme["quotes"]:
-                assert plain(quote_line(quote["text"], quote["group"])) in quotes
+                assert plain(quote_line(quote["text"], quote["group"], segment_of=quote["segment_of"] or "")) in quotes
 
 
 def test_every_card_is_in_the_annex(document, demo_cards):

@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 
 from synthesis.cards import Card, IdeaUnit
-from synthesis.clean import clean_texts
+from synthesis.clean import clean_texts, comparison_key, load_nlp
 from synthesis.summarise import (
     CategoryInput,
     find_near_duplicates,
+    fragment_reason,
     log_likelihood,
     over_represented_group,
     summarise_category,
@@ -54,7 +55,7 @@ def test_labels_are_distinct_short_and_do_not_end_on_a_function_word(category):
     assert len({label.casefold() for label in labels}) == len(labels)
     for label in labels:
         words = label.split()
-        assert 2 <= len(words) <= 7, label
+        assert 1 <= len(words) <= 7, label
         assert words[-1].lower() not in FUNCTION_WORDS, label
 
 
@@ -62,8 +63,8 @@ def test_labels_come_from_the_theme_cards(category):
     data, result, _ = category
     by_label = {theme.label: theme for theme in result.themes if not theme.isolated}
     for label, theme in by_label.items():
-        texts = [card.text.casefold() for card in data.units if card.id in theme.card_ids]
-        assert any(label.casefold() in text for text in texts), label
+        texts = [comparison_key(card.text) for card in data.units if card.id in theme.card_ids]
+        assert any(comparison_key(label) in text for text in texts), label
 
 
 def test_quotes_are_verbatim_from_several_groups_and_never_repeat_a_duplicate(category):
@@ -71,7 +72,7 @@ def test_quotes_are_verbatim_from_several_groups_and_never_repeat_a_duplicate(ca
     texts = {card.id: card.text for card in data.units}
     for theme in result.themes:
         for quote in theme.quotes:
-            assert quote.text == texts[quote.card_id]
+            assert quote.text == texts[quote.card_id] and quote.segment_of == ""
         if not theme.isolated and theme.n_groups >= 2:
             assert len({quote.group for quote in theme.quotes}) >= 2
         quoted = [quote.card_id for quote in theme.quotes]
@@ -115,3 +116,105 @@ def test_log_likelihood_is_positive_for_over_represented_lemmas_only():
     assert log_likelihood(8, 10, 2, 90) > 10
     assert log_likelihood(1, 10, 20, 90) < 0
     assert log_likelihood(0, 0, 5, 90) == 0
+
+
+def summarise(use_embedder, themes: list[list[str]], category: str = "attentes", votes: dict[str, int] | None = None, split: bool = False):
+    """Summarise crafted themes (one list of card texts per theme), one group per card."""
+    from synthesis.split import split_cards
+
+    cards = [
+        Card(id=f"t{k}c{i}", text=text, group=f"Groupe {i + 1}", category=category, row=2, votes=(votes or {}).get(text))
+        for k, texts in enumerate(themes) for i, text in enumerate(texts)
+    ]
+    units = split_cards(cards, enabled=split)
+    texts = [unit.text for unit in units]
+    labels = np.array([int(unit.card_id[1:].split("c")[0]) for unit in units])
+    vectors = use_embedder.encode(texts)
+    centres = {k: vectors[labels == k].mean(axis=0) for k in set(labels.tolist())}
+    fit = np.array([float(v @ centres[k] / np.linalg.norm(centres[k])) for v, k in zip(vectors, labels)])
+    data = CategoryInput(category, units, clean_texts(texts), vectors, labels, fit)
+    result, _ = summarise_category(data, all_groups=[f"Groupe {i}" for i in range(1, 9)], encode=use_embedder.encode)
+    return data, result
+
+
+def test_labels_of_unaccented_cards_are_written_with_their_accents(use_embedder):
+    _, result = summarise(use_embedder, [
+        ["Clarifier les roles", "clarifier les roles entre OT et ADT", "Les roles de chacun sont a clarifier", "Roles flous"],
+        ["Rencontres plus frequentes", "des rencontres frequentes", "Rencontres frequentes entre OT", "Se voir plus souvent"],
+    ])
+    labels = {theme.label for theme in result.themes}
+    assert any("rôles" in label.casefold() for label in labels), labels
+    assert any("fréquentes" in label.casefold() for label in labels), labels
+    keywords = {word for theme in result.themes for word in theme.keywords}
+    assert {"rôles", "fréquentes"} <= keywords and not {"roles", "frequentes", "frequente"} & keywords
+
+
+def test_a_joke_card_never_labels_its_theme(use_embedder):
+    joke = "Une mascotte pour le réseau !"
+    _, result = summarise(use_embedder, [
+        [joke, "Des rencontres régulières du réseau", "Se rencontrer plus souvent en réseau", "Rencontres entre OT du réseau", "Une rencontre annuelle"],
+        ["Formations communes", "formations communes entre OT", "Des formations partagées"],
+    ], votes={joke: 9})
+    theme = next(theme for theme in result.themes if any(card_id == "t0c0" for card_id in theme.card_ids))
+    assert "mascotte" not in theme.label.casefold()
+    assert "rencontre" in comparison_key(theme.label), theme.label
+
+
+def test_a_label_names_the_theme_in_the_sense_its_cards_use(use_embedder):
+    _, result = summarise(use_embedder, [[
+        "Réseau solidaire et bienveillant", "Un réseau soudé", "solidarité du réseau OT", "Réseau solidaire, on s'entraide",
+        "Entraide dans le réseau", "Bonne présence sur les réseaux sociaux", "Réseau existant et actif",
+    ]], category="forces")
+    assert "sociaux" not in result.themes[0].label.casefold()
+
+
+def test_cards_in_capitals_are_quoted_in_sentence_case_with_accents(use_embedder):
+    cards = ["RESEAU SOLIDAIRE ET BIENVEILLANT", "UN RESEAU TRES SOLIDAIRE", "RESEAU SOLIDAIRE, ON S'ENTRAIDE", "LE RESEAU EST SOLIDAIRE"]
+    _, result = summarise(use_embedder, [cards], category="forces")
+    expected = {"t0c0": "Réseau solidaire et bienveillant", "t0c1": "Un réseau très solidaire",
+                "t0c2": "Réseau solidaire, on s'entraide", "t0c3": "Le réseau est solidaire"}
+    quotes = result.themes[0].quotes
+    assert quotes and all(quote.text == expected[quote.card_id] for quote in quotes)
+
+
+def test_a_split_card_counts_once_per_theme_its_segments_are_quoted_as_extracts_and_contradictions_flagged(use_embedder):
+    card = "Accueil chaleureux mais manque de personnel l'été"
+    data, result = summarise(use_embedder, [[card, "Accueil chaleureux des visiteurs", "Un accueil de qualité"]], category="forces", split=True)
+    assert [unit.id for unit in data.units][:2] == ["t0c0#1", "t0c0#2"]
+    theme = result.themes[0]
+    assert theme.card_ids.count("t0c0") == 1 and theme.n_cards == 3
+    assert result.n_cards_in_several_themes == sum(t.n_cards for t in result.themes) - result.n_cards == 0
+    assert all(quote.segment_of == card for quote in theme.quotes if quote.card_id == "t0c0")
+    assert [flag.unit_id for flag in result.flags] == ["t0c0#2"]
+
+
+@pytest.mark.parametrize("label", ["Sentiers comme les producteurs", "OT d'un même département", "Conseiller d'un autre OT", "Niveau régional", "Restent au niveau régional", "Manque de"])
+def test_fragments_are_told_by_their_parse(label):
+    assert fragment_reason(label) is not None
+
+
+@pytest.mark.parametrize("label", ["Connaissance du territoire", "Clarifier les rôles", "Moyens humains et financiers limités", "Réseau solidaire et entraide", "Manque de moyens"])
+def test_whole_headings_pass_the_fragment_check(label):
+    assert fragment_reason(label) is None
+
+
+def test_demo_labels_are_whole_supported_headings_and_quotes_fit_their_theme(demo_synthesis):
+    themes = [theme for theme in demo_synthesis.themes() if not theme.isolated]
+    docs = load_nlp().pipe([theme.label for theme in themes])
+    fragments = [(theme.label, fragment_reason(theme.label, doc)) for theme, doc in zip(themes, docs)]
+    assert [item for item in fragments if item[1]] == []
+    supported = [theme for theme in themes if theme.label_support >= 1 / 3]
+    assert len(supported) >= 0.6 * len(themes)  # measured 0.74 (scripts/bench_labels.py)
+    fit = {unit_id: placement.fit for unit_id, placement in demo_synthesis.placements.items()}
+    for theme in themes:
+        median = float(np.median([fit[u] for u in theme.unit_ids]))
+        for quote in theme.quotes:
+            assert max(fit[u] for u in theme.unit_ids if u.split("#")[0] == quote.card_id) >= median, (theme.label, quote.text)
+            assert not quote.text.isupper()
+
+
+def test_demo_keywords_are_words_the_cards_wrote(demo_synthesis):
+    written = {word.casefold() for text in clean_texts([unit.text for unit in demo_synthesis.units]) for word in text.words}
+    keywords = {word.casefold() for theme in demo_synthesis.themes() for word in theme.keywords}
+    assert keywords <= written
+    assert not {"conner", "manqu", "varier", "connaisance", "communiction", "diversite"} & keywords

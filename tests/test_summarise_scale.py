@@ -3,8 +3,8 @@
 import numpy as np
 
 from synthesis import summarise, summarise_scale
-from synthesis.cards import Card, IdeaUnit
 from synthesis.clean import CleanText, Phrase
+from synthesis.summarise.labels import holds
 
 
 def texts_with_duplicates(n: int = 300, seed: int = 0):
@@ -33,29 +33,17 @@ def test_bucketed_near_duplicates_match_the_matrix_version():
     assert summarise_scale.near_duplicates(cleaned, vectors, summarise.DUPLICATE_SIMILARITY) == expected
 
 
-def test_vectorised_quotes_match_summarise():
-    cleaned, vectors = texts_with_duplicates(200, seed=1)
-    duplicates = summarise.find_near_duplicates(cleaned, vectors)
-    rng = np.random.default_rng(2)
-    fit = rng.random(len(cleaned))
-    texts = ["mot" if i % 9 == 0 else f"texte {i}" for i in range(len(cleaned))]
-    units = [IdeaUnit(f"c{i}", Card(f"c{i}", text, f"G{i % 5}", "forces", i + 2), text) for i, text in enumerate(texts)]
-    indices = np.arange(0, 200, 2)
-    expected = summarise.select_quotes(indices, vectors, fit, units, duplicates, 8)
-    got = summarise_scale.select_quotes(
-        indices, vectors, fit, units, duplicates, 8, diversity=summarise._MMR_DIVERSITY, new_group_bonus=summarise._NEW_GROUP_BONUS,
-        terse_penalty=summarise._TERSE_QUOTE_PENALTY, is_terse=lambda text: len(text.split()) < 2,
-    )
-    assert got == expected
+def test_held_counts_match_the_family_rule():
+    units = [{"clarifier", "rôle"}, {"clarification", "partage"}, {"partager"}, {"rôles", "OT"}, {"offre"}, set()]
+    wanted = {"clarifier", "partage", "rôle", "OT", "offre", "culture"}
+    expected = {lemma: sum(holds(unit, lemma) for unit in units) for lemma in wanted}
+    assert summarise_scale.held_counts(wanted, units) == expected
+    assert expected["clarifier"] == 2 and expected["partage"] == 2
 
 
-def test_capped_phrase_candidates_count_support_as_summarise_does():
-    phrases = [Phrase("offre culturelle", ("offre", "culturel")), Phrase("prix des billets", ("prix", "billet")),
-               Phrase("accueil", ("accueil",))]
-    cleaned = [CleanText(f"t{i}", ("offre", "culturel", "prix") if i % 4 else ("prix", "billet", "accueil"),
-                         (phrases[0 if i % 4 else 1], phrases[2]), f"k{i}") for i in range(40)]
-    indices = np.arange(40)
-    expected = {p.text: support for p, support in summarise._phrase_candidates(cleaned, indices)}
-    got = summarise_scale.phrase_candidates(cleaned, indices, 2, 7, cap=10)
-    assert {p.text: support for p, support in got} == expected
-    assert [p.text for p, _ in summarise_scale.phrase_candidates(cleaned, indices, 2, 7, cap=1)] == ["offre culturelle"]
+def test_most_written_phrases_are_kept_in_their_order():
+    phrases = [Phrase("offre culturelle", ("offre", "culturel")), Phrase("prix des billets", ("prix", "billet"))]
+    cleaned = [CleanText(f"t{i}", (), (phrases[0 if i % 4 else 1],), f"k{i}") for i in range(40)]
+    seen = {p.text.casefold(): p for p in [phrases[1], phrases[0]]}
+    assert list(summarise_scale.most_written(seen, cleaned, np.arange(40), cap=1)) == ["offre culturelle"]
+    assert list(summarise_scale.most_written(seen, cleaned, np.arange(40), cap=5)) == ["prix des billets", "offre culturelle"]

@@ -118,7 +118,7 @@ def _summary(document, synthesis: Synthesis) -> None:
 
 def _category(document, synthesis: Synthesis, category: CategoryResult, figure: int) -> int:
     _heading(document, wording.category_title(category.category), 1, page_break=True)
-    document.add_paragraph(_text(category.summary))
+    document.add_paragraph(_text(wording.category_paragraph(category)))
     for chart in charts.category_charts(synthesis, category, "png"):
         figure += 1
         picture = document.add_paragraph()
@@ -131,7 +131,7 @@ def _category(document, synthesis: Synthesis, category: CategoryResult, figure: 
         _heading(document, title, 2)
         if theme.isolated:
             for quote in theme.quotes:
-                document.add_paragraph(_text(wording.quote_line(quote.text, quote.group)), style="List Bullet")
+                document.add_paragraph(_text(wording.quote_line(quote.text, quote.group, segment_of=quote.segment_of)), style="List Bullet")
             continue
         facts = document.add_paragraph()
         facts.add_run(_text(wording.theme_facts(theme, synthesis.n_groups))).italic = True
@@ -142,7 +142,7 @@ def _category(document, synthesis: Synthesis, category: CategoryResult, figure: 
             keywords.add_run(_text(", ".join(theme.keywords)))
             keep_with_next(keywords)
         for quote in theme.quotes:
-            document.add_paragraph(_text(wording.quote_line(quote.text, quote.group)), style="Quote")
+            document.add_paragraph(_text(wording.quote_line(quote.text, quote.group, segment_of=quote.segment_of)), style="Quote")
     return figure
 
 

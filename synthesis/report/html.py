@@ -18,6 +18,7 @@ from synthesis.report.typography import french_spacing
 from synthesis.report.wording import (
     CROSS_TITLE,
     category_digest,
+    category_paragraph,
     category_title,
     cross_sentence,
     intro,
@@ -42,7 +43,7 @@ _environment.filters["fr"] = french_spacing
 _environment.globals.update(
     category_title=category_title, plural=plural, theme_facts=theme_facts, quote_line=quote_line,
     category_digest=category_digest, cross_sentence=cross_sentence, match_explanation=match_explanation,
-    titled=theme_titles, cross_title=CROSS_TITLE,
+    titled=theme_titles, cross_title=CROSS_TITLE, category_paragraph=category_paragraph,
 )
 
 

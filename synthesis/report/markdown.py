@@ -20,17 +20,17 @@ def render_markdown(synthesis: Synthesis) -> str:
         lines += [f"- {_escape(wording.cross_sentence(link))}" for link in synthesis.cross_reading[:3]]
         lines.append("")
     for category in synthesis.categories:
-        lines += [f"## {wording.category_title(category.category)}", "", _escape(category.summary), ""]
+        lines += [f"## {wording.category_title(category.category)}", "", _escape(wording.category_paragraph(category)), ""]
         for theme, title in wording.theme_titles(category):
             lines += [f"### {_escape(title)}", ""]
             if theme.isolated:
-                lines += [f"- {_escape(wording.quote_line(q.text, q.group))}" for q in theme.quotes]
+                lines += [f"- {_escape(wording.quote_line(q.text, q.group, segment_of=q.segment_of))}" for q in theme.quotes]
                 lines.append("")
                 continue
             lines += [f"*{wording.theme_facts(theme, synthesis.n_groups)}*", ""]
             if theme.keywords:
                 lines += [f"Mots-clés : {_escape(', '.join(theme.keywords))}", ""]
-            lines += [f"> {_escape(wording.quote_line(q.text, q.group))}" for q in theme.quotes]
+            lines += [f"> {_escape(wording.quote_line(q.text, q.group, segment_of=q.segment_of))}" for q in theme.quotes]
             lines.append("")
     if synthesis.cross_reading:
         lines += [f"## {wording.CROSS_TITLE}", ""]

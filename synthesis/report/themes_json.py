@@ -26,6 +26,8 @@ def themes_document(synthesis: Synthesis) -> dict:
                 "category": category.category,
                 "n_cards": category.n_cards,
                 "summary": category.summary,
+                "n_cards_in_several_themes": category.n_cards_in_several_themes,
+                "flags": [{"card_id": f.card_id, "segment_id": f.unit_id, "text": f.text, "reason": f.reason} for f in category.flags],
                 "themes": [_theme(theme, rank) for rank, theme in enumerate(category.themes, start=1)],
             }
             for category in synthesis.categories
@@ -50,7 +52,8 @@ def _theme(theme: Theme, rank: int) -> dict:
         "keywords": theme.keywords,
         "card_ids": theme.card_ids,
         "segment_ids": theme.unit_ids,
-        "quotes": [{"card_id": q.card_id, "group": q.group, "text": q.text} for q in theme.quotes],
+        "label_support": round(theme.label_support, 3),
+        "quotes": [{"card_id": q.card_id, "group": q.group, "text": q.text, "segment_of": q.segment_of or None} for q in theme.quotes],
     }
 
 

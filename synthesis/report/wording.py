@@ -38,8 +38,24 @@ def theme_facts(theme: Theme, total_groups: int) -> str:
     return text[:1].upper() + text[1:]
 
 
-def quote_line(text: str, group: str) -> str:
-    return f"« {' '.join(text.split())} » ({group})"
+def quote_line(text: str, group: str, *, segment_of: str = "") -> str:
+    """« text » (group), with « extrait de … » when the quote is a segment of a longer card."""
+    line = f"« {' '.join(text.split())} » ({group})"
+    if segment_of:
+        line += f", extrait de « {' '.join(segment_of.split())} »"
+    return line
+
+
+def category_paragraph(category) -> str:
+    """The category's summary, and why its themes' card counts may add up past its cards."""
+    text = category.summary
+    extra = category.n_cards_in_several_themes
+    if extra > 0:
+        text += (
+            f" Une carte qui porte plusieurs idées compte dans chacun de leurs thèmes : les thèmes totalisent "
+            f"{plural(extra, 'carte')} de plus que les {category.n_cards} de la rubrique."
+        )
+    return text
 
 
 def run_summary(synthesis: Synthesis) -> dict[str, int]:
@@ -180,6 +196,11 @@ def journal_text(synthesis: Synthesis) -> str:
                      f"{plural(len(themes), 'thème')}, {plural(isolated, 'idée isolée', 'idées isolées')}")
     lines += ["", f"Modèle : {synthesis.embedder}", f"Méthode : {synthesis.method}",
               "Réglages : " + ", ".join(f"{key}={value}" for key, value in (synthesis.settings or {}).items())]
+    flags = [(category, flag) for category in synthesis.categories for flag in category.flags]
+    if flags:
+        lines += ["", "À vérifier par l'éditeur :"]
+        lines += [f"- {category_title(category.category)}, carte {flag.card_id} : « {flag.text} » — {flag.reason}"
+                  for category, flag in flags]
     warnings = all_warnings(synthesis)
     lines += ["", "Avertissements :" if warnings else "Avertissements : aucun"]
     lines += [f"- {warning}" for warning in warnings]
