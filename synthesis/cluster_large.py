@@ -161,7 +161,13 @@ def _reassign_isolated(space: _LexicalSpace, labels: np.ndarray) -> np.ndarray:
 
 
 def _dissolve_small(space: _LexicalSpace, labels: np.ndarray, min_size: int) -> np.ndarray:
-    """Move the texts of the smallest themes (< min_size texts) to the nearest other centroid, one size level at a time."""
+    """Move the texts of the smallest themes (< min_size texts) to the nearest other centroid, one size level at a time.
+
+    The rule of ``cluster._dissolve_small`` (and ``_fit_and_isolate`` below: its Tukey
+    isolation), on a space whose TF-IDF part stays sparse; kept apart while cluster.py is
+    being reworked: once both live in the cluster package, one version taking a
+    centroid-similarity function can serve both.
+    """
     labels = labels.copy()
     while True:
         themes, counts = np.unique(labels, return_counts=True)
