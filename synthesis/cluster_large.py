@@ -89,15 +89,18 @@ def cluster_large(
 def micro_clusters(x: np.ndarray, k: int, seed: int) -> np.ndarray:
     """(n, d) unit rows -> (n,) micro-cluster of each row, 0..k'-1 (empty ones dropped), reproducible for a seed.
 
-    Spherical k-means from k random rows, its Lloyd steps on a sample of about
-    ``MICRO_SAMPLE`` rows per centre, then one assignment of every row: time n x k x d.
-    scikit-learn's MiniBatchKMeans (k-means++ start) took 288 s for 1,250 centres of 5,000
-    texts on the loaded 2-core machine; micro-clusters need no careful start.
+    Spherical k-means on a sample of about ``MICRO_SAMPLE`` rows per centre (k-means++
+    start with one trial per centre, Lloyd steps), then one assignment of every row: time
+    n x k x d. scikit-learn's MiniBatchKMeans took 288 s for 1,250 centres of 5,000 texts
+    on the loaded 2-core machine (this: about 4 s); a random start instead of k-means++
+    lowered the agreement with the default path (see /work/notes/17.md).
     """
+    from sklearn.cluster import kmeans_plusplus
+
     rng = np.random.default_rng(seed)
     k = int(min(k, len(x)))
-    centres = x[np.sort(rng.choice(len(x), size=k, replace=False))]
     sample = x if len(x) <= MICRO_SAMPLE * k else x[np.sort(rng.choice(len(x), size=MICRO_SAMPLE * k, replace=False))]
+    centres, _ = kmeans_plusplus(sample, k, random_state=seed, n_local_trials=1)
     for _ in range(MICRO_ITERATIONS):
         labels = _nearest(sample, centres)
         sums = np.asarray(_mean_operator(labels, k) @ sample, dtype=np.float32)
