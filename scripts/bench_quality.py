@@ -1,7 +1,8 @@
 """Quality bench of synth's default theme clustering on labelled French texts.
 
 For each ../shared/eval/*.csv: (a) the whole set, (b) workshop-scale draws (fixed seed),
-(c) stability between two 90 % subsamples, (d) ``--themes`` set to the true number of labels;
+(c) stability between two 90 % subsamples, (d) ``--themes`` set to the true number of labels,
+(e) asides: off-topic texts of the other sets slipped into the idea draws, and the demo's « Idée isolée » cards;
 synth's default path next to KMeans given the true number of labels (an oracle a real user does not have). Isolated texts (-1) count as
 one more group in ARI/NMI.
 
@@ -55,6 +56,7 @@ def card_labels(synthesis, card_ids: list[str]) -> np.ndarray:
 
 # workshop-scale draws: fine label column, number of labels drawn, texts per label
 FINE = {"makeorg_themes_fr": "tag_primary", "semeval16_absa_fr": "label_fine"}
+ASIDE_HOST = "makeorg_themes_fr"  # the idea-level set that receives off-topic texts in bench_asides
 DRAW_LABELS_FINE, DRAW_LABELS_COARSE, PER_LABEL, MIN_LABEL_SIZE = (8, 12), (5, 7), 12, 5
 
 
@@ -132,7 +134,7 @@ def bench_set(
         draw_gold = fine if fine is not None else gold
         rng_labels, per_label = shape or (DRAW_LABELS_FINE if fine is not None else DRAW_LABELS_COARSE, PER_LABEL)
         draws = workshop_draws(draw_gold, n_draws, seed=0, n_labels=rng_labels, per_label=per_label)
-        rows, orc, times, within, forced, purity = [], [], [], [], [], []
+        rows, orc, times, within, forced, purity, ratio = [], [], [], [], [], [], []
         for idx in draws:
             lab, dt = run_synth([texts[i] for i in idx])
             s = scores(draw_gold[idx], lab)
@@ -141,13 +143,14 @@ def bench_set(
             times.append(dt)
             purity.append(neighbour_purity(emb[idx], draw_gold[idx], k=5)[0])  # (share, chance): the share
             within.append(abs(s["k"] / s["gold"] - 1) <= 0.4)
+            ratio.append(s["k"] / s["gold"])
             forced.append(adjusted_rand_score(draw_gold[idx], run_synth([texts[i] for i in idx], s["gold"])[0]))
         mean = {key: float(np.mean([r[key] for r in rows])) for key in rows[0]}
         omean = {key: float(np.mean([r[key] for r in orc])) for key in orc[0]}
         n_mean = np.mean([len(i) for i in draws])
         label = f"  {n_draws} draws (n~{n_mean:.0f}, k ok {np.mean(within):.0%})"
         print(fmt_row(label, mean, omean, float(np.mean(times))))
-        print(f"  draws: 5 nearest neighbours with the same label {np.mean(purity):.2f} (embeddings alone)")
+        print(f"  draws: themes found / gold {np.mean(ratio):.2f} on average; 5 nearest neighbours with the same label {np.mean(purity):.2f} (embeddings alone)")
     forced_whole = run_synth(texts, len(set(gold.tolist())))[0]
     print(
         f"  --themes <gold k>: whole ARI {adjusted_rand_score(gold, forced_whole):.3f} NMI {normalized_mutual_info_score(gold, forced_whole):.3f}"
@@ -167,12 +170,43 @@ def bench_ogd(path: Path) -> None:
     seconds = time.perf_counter() - start
     print(f"\n{path.relative_to(ROOT)} (per category; whole pipeline {seconds:.1f} s)")
     print(HEADER)
-    for category in card_set.categories:
+    aris, isolated, aside = [], [], []
+    for category, result in zip(card_set.categories, synthesis.categories):
         cards = [card for card in card_set.cards if card.category == category]
         truth = gold.loc[[card.id for card in cards]].to_numpy(dtype=str)
         labels = card_labels(synthesis, [card.id for card in cards])
         emb = embed_texts([card.text for card in cards])
-        print(fmt_row(f"{category} (n={len(cards)})", scores(truth, labels), scores(truth, kmeans_oracle(emb, truth)), 0.0))
+        s = scores(truth, labels)
+        aris.append(s["ari"])
+        isolated += list(labels < 0)
+        aside += list(truth == ISOLATED_GOLD)
+        print(fmt_row(f"{category} (n={len(cards)})", s, scores(truth, kmeans_oracle(emb, truth)), 0.0) + f"  resolution {result.grain.get('resolution')}")
+    isolated, aside = np.array(isolated), np.array(aside)
+    hits = int((isolated & aside).sum())
+    print(f"mean ARI {np.mean(aris):.3f}; « {ISOLATED_GOLD} » cards: {aside.sum()}, set aside by synth: {isolated.sum()}, both: {hits}"
+          f" (recall {hits / max(1, aside.sum()):.2f}, precision {hits / max(1, isolated.sum()):.2f})")
+
+
+ISOLATED_GOLD = "Idée isolée"
+N_OFF_TOPIC = 3
+
+
+def bench_asides(name: str, texts: list[str], fine: np.ndarray, others: dict[str, list[str]], n_draws: int, shape) -> None:
+    """N_OFF_TOPIC texts of another set slipped into each idea draw: the share set aside (recall) and the share of the set-aside that they are (precision)."""
+    rng_labels, per_label = shape or (DRAW_LABELS_FINE, PER_LABEL)
+    draws = workshop_draws(fine, n_draws, seed=0, n_labels=rng_labels, per_label=per_label)
+    for other, other_texts in others.items():
+        rng = np.random.default_rng(5)
+        hits = isolated = 0
+        for idx in draws:
+            inserted = [other_texts[i] for i in rng.choice(len(other_texts), N_OFF_TOPIC, replace=False)]
+            labels = run_synth([texts[i] for i in idx] + inserted)[0]
+            hits += int((labels[-N_OFF_TOPIC:] < 0).sum())
+            isolated += int((labels < 0).sum())
+        print(
+            f"  asides: {N_OFF_TOPIC} {other} texts in each of {n_draws} {name} draws: recall {hits / (N_OFF_TOPIC * n_draws):.2f},"
+            f" precision {hits / max(1, isolated):.2f}"
+        )
 
 
 def _str_col(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -208,11 +242,14 @@ def main() -> None:
     print(f"synth default: {synthesize(CardSet(Path('x'), [Card('a', 'essai', 'g', 'c', 2)])).method}")
     print("columns: synth ARI / NMI / themes found / gold / isolated share / time | KMeans given gold k: ARI / NMI\n")
     print(HEADER)
+    texts = {f.stem: pd.read_csv(f)["text"].tolist() for f in files}
     for f in files:
         df = pd.read_csv(f)
         fine_col = FINE.get(f.stem)
         fine = _str_col(df, fine_col) if fine_col and fine_col in df else None
         bench_set(f.stem, df["text"].tolist(), _str_col(df, "label"), fine, n_draws, 0 if args.quick else args.pairs, args.draw_shape)
+        if f.stem == ASIDE_HOST and fine is not None and n_draws:
+            bench_asides(f.stem, df["text"].tolist(), fine, {k: v for k, v in texts.items() if k != f.stem}, n_draws, args.draw_shape)
     ogd = ROOT / "corpora" / "ogd-occitanie-2023" / "cartes.csv"
     if ogd.exists():
         bench_ogd(ogd)

@@ -6,6 +6,7 @@ library object, so each stage can be used, tested and replaced on its own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,12 @@ class InputError(ValueError):
     The message names the file and, where it applies, the row and column,
     and says what to do. The CLI prints it and exits with status 2.
     """
+
+
+def display_name(path) -> str:
+    """A path as the user gave it, on one line, for messages: control characters (a newline in a
+    file name) and undecodable bytes are written as ``\\xNN`` instead of splitting or breaking the line."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]", lambda match: f"\\x{ord(match.group()):02x}", str(path))
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from pathlib import Path
 import click
 
 from synthesis import __version__
-from synthesis.cards import InputError
+from synthesis.cards import InputError, display_name
 from synthesis.embed import DEFAULT_EMBEDDER, EmbedderError
+from synthesis.usage_errors import french_usage_error
 
 EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -42,7 +43,8 @@ class Granularity(click.ParamType):
 
 
 def _stderr(message: str, *, err_style: str | None = None) -> None:
-    click.secho(message, err=True, fg=err_style)
+    """One line on stderr: a line break inside a quoted cell or a file name must not split a message."""
+    click.secho(" ".join(str(message).splitlines()), err=True, fg=err_style)
 
 
 def handle_errors(command):
@@ -83,7 +85,7 @@ def column_options(command):
         click.option("--group-column", help="Colonne du groupe (sinon devinée : groupe, atelier, table…)."),
         click.option("--category-column", help="Colonne de la catégorie (sinon devinée : catégorie, type, rubrique…)."),
         click.option("--id-column", help="Colonne de l'identifiant (sinon devinée : id, n°, numéro ; générée si absente)."),
-        click.option("--sheet", help="Feuille à lire dans un fichier XLSX (par défaut la première)."),
+        click.option("--sheet", help="Feuille à lire dans un fichier XLSX (par défaut celle qui a les colonnes des cartes)."),
     ])
 
 
@@ -99,7 +101,27 @@ def cover_options(command):
     ])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class FrenchGroup(click.Group):
+    """click's group, with usage errors told in one French line (exit 2) instead of its English usage text."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as error:
+            _stderr(f"Erreur : {french_usage_error(error)}", err_style="red")
+            sys.exit(EXIT_INPUT)
+        except click.ClickException as error:
+            _stderr(f"Erreur : {' '.join(error.format_message().split())}", err_style="red")
+            sys.exit(error.exit_code)
+        except click.Abort:
+            _stderr("Interrompu.", err_style="yellow")
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(cls=FrenchGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="synth", message="%(prog)s %(version)s")
 def main():
     """synth : synthèse des cartes d'ateliers participatifs et des réponses ouvertes (en français).
@@ -111,7 +133,7 @@ def main():
 
 @main.command()
 @click.argument("input_file", metavar="FICHIER", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("synth-out"),
+@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path), default=Path("synth-out"),
               show_default=True, help="Dossier de sortie.")
 @click.option("--model", default=DEFAULT_EMBEDDER, show_default=True,
               help="Modèle d'embeddings : un nom du registre models/, un dossier sentence-transformers, ou un nom du hub (réseau requis).")
@@ -145,10 +167,15 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     from synthesis.pipeline import Settings, synthesize
     from synthesis.project import read_project
     from synthesis.report import write_outputs
+    from synthesis.report.output import output_lock, prepare_output_dir
 
     say = (lambda message: None) if quiet else (lambda message: _stderr(f"… {message}"))
+    # Checked before the long computation: a wrong -o, an output that would replace the input,
+    # or another run writing into the same folder fails at once. The lock is held until the command ends.
+    prepare_output_dir(output_dir, inputs=[input_file])
+    click.get_current_context().with_resource(output_lock(output_dir))
     cover, title = read_project(input_file, title=title, **cover)
-    say(f"Lecture de {input_file}")
+    say(f"Lecture de {display_name(input_file)}")
     card_set = load_cards(input_file, text_column=text_column, group_column=group_column,
                           category_column=category_column, id_column=id_column, sheet=sheet)
     for warning in card_set.warnings:
@@ -164,9 +191,9 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     if title:
         synthesis.title = title
     synthesis.cover = cover
-    say(f"Écriture des résultats dans {output_dir}")
+    say(f"Écriture des résultats dans {display_name(output_dir)}")
     started = time.perf_counter()
-    written = write_outputs(synthesis, output_dir)
+    written = write_outputs(synthesis, output_dir, inputs=[input_file])
     timings["reports"] = time.perf_counter() - started
     if verbose:
         _stderr("Durées (s) : " + " · ".join(f"{stage} {seconds:.1f}" for stage, seconds in timings.items()))
@@ -190,7 +217,7 @@ def _print_run_summary(synthesis, written: list[Path]) -> None:
             f"  {category_title(category.category)} : {plural(category.n_cards, 'carte')}, {plural(len(themes), 'thème')}, "
             f"{plural(isolated, 'idée isolée', 'idées isolées')}"
         )
-    click.echo("Fichiers écrits : " + ", ".join(str(path) for path in written))
+    click.echo("Fichiers écrits : " + ", ".join(display_name(path) for path in written))
 
 
 @main.command("models")

@@ -83,7 +83,8 @@ def cluster_large(
     labels = _renumber(labels)
     method = on_centres.method + f" on {int(micro.max()) + 1} k-means micro-clusters"
     method += " + reassign + Tukey isolation" if n_themes is None and "Tukey" not in method else ""
-    return Clustering(labels, fit, int(labels.max() + 1) if (labels >= 0).any() else 0, method)
+    n_found = int(labels.max() + 1) if (labels >= 0).any() else 0
+    return Clustering(labels, fit, n_found, method, grain=getattr(on_centres, "grain", {}))  # figures of the pass over the centres
 
 
 def micro_clusters(x: np.ndarray, k: int, seed: int) -> np.ndarray:

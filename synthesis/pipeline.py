@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+import unicodedata
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -82,6 +84,7 @@ def synthesize(
         vocabularies = _keyword_vocabularies(cleaned, embedder.encode) if settings.keyword_clustering else None
 
     groups = card_set.groups
+    id_prefixes = theme_id_prefixes(card_set.categories)
     categories, placements = [], {}
     warnings = list(card_set.warnings)
     method = ""
@@ -107,7 +110,9 @@ def synthesize(
             fit=np.asarray(clustering.fit, dtype=float),
         )
         with stage("summaries"):
-            result, duplicate_of = summarise_category(data, all_groups=groups, encode=embedder.encode, n_quotes=settings.n_quotes)
+            result, duplicate_of = summarise_category(data, all_groups=groups, encode=embedder.encode, n_quotes=settings.n_quotes,
+                                                      id_prefix=id_prefixes[category])
+            result.grain = clustering.grain
             categories.append(result)
             placements.update(_placements(result, data, duplicate_of))
 
@@ -163,6 +168,28 @@ def _stage_timer(timings: dict[str, float]):
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
 
     return stage
+
+
+def theme_id_prefixes(categories: list[str]) -> dict[str, str]:
+    """Category -> theme id prefix, unique in the run.
+
+    « Points + », « Points - » and « Points – » all read "points"; « ? » reads nothing:
+    later ones get "-2", "-3"... so that a ``theme_id`` in cartes.csv names one theme.
+    """
+    prefixes: dict[str, str] = {}
+    for category in categories:
+        base = "-".join(re.findall(r"\w+", _slug_source(category))) or "categorie"
+        prefix, suffix = base, 2
+        while prefix in prefixes.values():
+            prefix, suffix = f"{base}-{suffix}", suffix + 1
+        prefixes[category] = prefix
+    return prefixes
+
+
+def _slug_source(text: str) -> str:
+    """Lowercase without accents, letters of any script kept (Arabic or Chinese categories have a slug too)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).replace("_", " ")
 
 
 @dataclass(frozen=True)

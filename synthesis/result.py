@@ -71,6 +71,8 @@ class CategoryResult:
     #: Cards split into segments that sit in more than one theme: by how much the themes' card counts add up past n_cards.
     n_cards_in_several_themes: int = 0
     flags: list[EditorFlag] = field(default_factory=list)
+    #: why this many themes: the clustering's chosen resolution and the figures that chose it (cluster.Grain.as_dict)
+    grain: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -48,14 +48,27 @@ def split_text(text: str) -> list[str]:
 
 
 def split_cards(cards: list[Card], *, enabled: bool = True) -> list[IdeaUnit]:
+    """Idea units with ids unique in the run: segment k of card ``a`` is ``a#k``, or
+    ``a#k-2`` when a card is itself named ``a#k``."""
     units = []
+    taken = {card.id for card in cards}
     for card in cards:
         segments = split_text(card.text) if enabled else [card.text]
         if len(segments) == 1:
             units.append(IdeaUnit(id=card.id, card=card, text=card.text))
-        else:
-            units += [IdeaUnit(id=f"{card.id}#{k}", card=card, text=part, segment=k) for k, part in enumerate(segments, start=1)]
+            continue
+        for k, part in enumerate(segments, start=1):
+            unit_id = _free_id(f"{card.id}#{k}", taken)
+            taken.add(unit_id)
+            units.append(IdeaUnit(id=unit_id, card=card, text=part, segment=k))
     return units
+
+
+def _free_id(wanted: str, taken: set[str]) -> str:
+    unit_id, suffix = wanted, 2
+    while unit_id in taken:
+        unit_id, suffix = f"{wanted}-{suffix}", suffix + 1
+    return unit_id
 
 
 def _split_lines(text: str) -> list[str]:

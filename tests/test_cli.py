@@ -106,3 +106,33 @@ def test_every_command_is_documented_in_the_readme():
     readme = (DEMO_CSV.parents[2] / "README.md").read_text(encoding="utf-8")
     for name in main.commands:
         assert f"synth {name}" in readme, name
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["cluster"], "argument manquant : FICHIER"),
+        (["cluster", "x.csv", "--foo"], "option inconnue : --foo"),
+        (["cluster", "x.csv", "--sed", "1"], "vouliez-vous dire"),
+        (["cluster", "x.csv", "--quotes", "50"], "valeur invalide pour --quotes : 50 n'est pas dans l'intervalle"),
+        (["cluster", "x.csv", "--seed"], "l'option --seed attend une valeur"),
+        (["cluster", "x.csv", "y.csv"], "argument en trop : y.csv"),
+        (["inconnue"], "commande inconnue : inconnue"),
+    ],
+)
+def test_usage_errors_are_one_french_line_with_exit_code_2(runner, args, expected):
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Erreur : ") and expected in lines[0], result.output
+    assert "--help" in lines[0] and "Usage" not in result.output and "Error" not in result.output
+
+
+def test_an_output_path_that_is_a_file_is_refused_in_french(runner, tmp_path):
+    a_file = tmp_path / "sortie.txt"
+    a_file.write_text("x")
+    for output in (a_file, a_file / "sous-dossier"):
+        result = runner.invoke(main, ["cluster", str(DEMO_CSV), "-o", str(output)])
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith("Erreur : ") and len(result.output.strip().splitlines()) == 1
+        assert str(output) in result.output

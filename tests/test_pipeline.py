@@ -89,3 +89,12 @@ def test_keyword_view_can_be_switched_off(demo_cards, demo_synthesis):
     assert "keyword view" not in plain.method
     scores = [category_ari(plain, c.category) for c in plain.categories]
     assert np.mean(scores) >= ARI_FLOOR - 0.04, scores
+
+
+def test_theme_id_prefixes_are_unique_in_a_run():
+    from synthesis.pipeline import theme_id_prefixes
+
+    categories = ["Points +", "Points -", "Points –", "?", "¿", "نقاط القوة", "优点", "forces", "Points 2"]
+    prefixes = theme_id_prefixes(categories)
+    assert len(set(prefixes.values())) == len(categories)
+    assert prefixes["forces"] == "forces" and prefixes["Points +"] == "points" and prefixes["优点"] == "优点"

@@ -139,3 +139,104 @@ def test_generated_exports_never_crash_and_never_lose_a_card(tmp_path_factory, t
         assert {row["id"] for row in cards_csv(folder / "out")} == visible
     else:
         assert not visible or len(result.output.strip().splitlines()) == 1
+
+
+# --- issue 13: real exports that broke synth --------------------------------------------
+
+
+def one_line_error(result, *expected):
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Erreur : ") and "Traceback" not in result.output, result.output
+    for text in expected:
+        assert text in lines[0], lines[0]
+    return lines[0]
+
+
+def test_the_input_is_never_overwritten_whatever_its_name(tmp_path):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    export = write_csv(folder / "cartes.csv", [["Texte"], ["Formations communes"], ["Réseau solidaire"]])
+    before = export.read_bytes()
+    one_line_error(run(export, folder), "fichier d'entrée", "-o")
+    assert export.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["cartes.csv"]
+
+
+def test_an_endless_stream_fails_fast_and_leaves_no_folder_behind(tmp_path):
+    one_line_error(run("/dev/zero", tmp_path / "out"), "/dev/zero", "Mo")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_previous_output_that_cannot_be_replaced_stops_the_run_before_any_file_is_written(tmp_path):
+    out = tmp_path / "out"
+    (out / "cartes.csv").mkdir(parents=True)
+    (out / "cartes.csv" / "ouvert-dans-excel").write_text("x")
+    (out / "compte-rendu.md").write_text("ancien")
+    path = write_csv(tmp_path / "export.csv", [["Texte"], ["Formations communes"]])
+    one_line_error(run(path, out), "cartes.csv", "dossier")
+    assert sorted(p.name for p in out.iterdir()) == ["cartes.csv", "compte-rendu.md"]
+    assert (out / "compte-rendu.md").read_text() == "ancien"
+
+
+def test_a_second_run_into_the_same_folder_is_told_to_wait(tmp_path):
+    from test_report_output import hold_lock
+
+    out = tmp_path / "out"
+    out.mkdir()
+    other = hold_lock(out)
+    try:
+        path = write_csv(tmp_path / "export.csv", [["Texte"], ["Formations communes"]])
+        one_line_error(run(path, out), "autre exécution de synth", str(other.pid))
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_a_giant_cell_is_an_input_error_naming_its_row(tmp_path):
+    path = tmp_path / "geant.json"
+    path.write_text(json.dumps([{"texte": "Formations"}, {"texte": "x" * 5_000_000}]), encoding="utf-8")
+    one_line_error(run(path, tmp_path / "out"), "geant.json", "élément 2")
+
+
+HOSTILE_CATEGORIES = ["Points +", "Points -", "Points –", "?", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "نقاط القوة", "优点",
+                      'x" onmouseover="alert(1)']
+
+
+def test_hostile_names_unique_ids_and_characters_a_report_cannot_hold(tmp_path, use_embedder):
+    items = []
+    for i, category in enumerate(HOSTILE_CATEGORIES):
+        items.append({"id": f"c{i}", "Groupe": "<b>G1</b>\n# titre", "Catégorie": category, "Texte": f"Formations communes {i}"})
+        items.append({"id": f"d{i}", "groupe": "G2", "catégorie": category, "texte": f"Réseau solidaire {i} \ud800 \uffff"})
+    items += [
+        {"id": "a", "Texte": "- formation des agents\n- mutualisation des outils", "Catégorie": "forces"},
+        {"id": "a#1", "Texte": "Marque Occitanie reconnue", "Catégorie": "forces"},
+        {"id": "x", "Texte": "Apidae partagé", "Catégorie": "forces"},
+    ]
+    path = tmp_path / "ex\nport <b>.json"
+    path.write_text(json.dumps(items), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run(path, out, "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert all(line.startswith(("Attention : ", "Cartes lues", "  ", "Fichiers écrits")) for line in result.output.splitlines())
+    rows = cards_csv(out)
+    # 8: one theme id names one theme of one category; segment ids never collide with a card id
+    category_of = {}
+    for row in rows:
+        assert category_of.setdefault(row["theme_id"], row["category"]) == row["category"], row
+    assert len({row["theme_id"] for row in rows if row["category"] in HOSTILE_CATEGORIES}) == len(HOSTILE_CATEGORIES)
+    themes = json.loads((out / "themes.json").read_text(encoding="utf-8"))
+    unit_ids = [unit for category in themes["categories"] for theme in category["themes"] for unit in theme["segment_ids"]]
+    assert len(unit_ids) == len(set(unit_ids)) and {"a#1", "a#1-2", "a#2"} <= set(unit_ids)
+    # 10: cartes.csv keeps U+FFFF, the reports replace it; the lone surrogate is replaced everywhere
+    assert all("\uffff" in row["text"] for row in rows if row["id"].startswith("d"))
+    from docx import Document
+
+    docx_text = " ".join(p.text for p in Document(str(out / "compte-rendu.docx")).paragraphs)
+    assert "\uffff" not in docx_text and "\ufffd" in docx_text
+    # 11: no raw markup in the Markdown; the title (with the file name's newline) stays one line
+    markdown = (out / "compte-rendu.md").read_text(encoding="utf-8")
+    assert not re.search(r"(?<!\\)<(script|img|b)\b", markdown)
+    assert markdown.splitlines()[0] == "# Compte rendu — ex port \\<b\\>.json"
+    assert "## \\<script\\>alert(1)\\</script\\>" in markdown
+    html = (out / "compte-rendu.html").read_text(encoding="utf-8")
+    assert not re.search(r"<(script|img|b)\b", html) and 'onmouseover="' not in html

@@ -48,3 +48,13 @@ def test_segments_are_verbatim_and_keep_their_parent_card():
 def test_splitting_can_be_switched_off():
     card = Card(id="c1", text="- formation / - mutualisation", group="Groupe 1", category="attentes", row=2)
     assert [unit.text for unit in split_cards([card], enabled=False)] == [card.text]
+
+
+def test_segment_ids_never_collide_with_a_card_named_like_a_segment():
+    cards = [
+        Card(id="a", text="- formation des agents\n- mutualisation des outils", group="G1", category="forces", row=2),
+        Card(id="a#1", text="Marque reconnue", group="G1", category="forces", row=3),
+    ]
+    ids = [unit.id for unit in split_cards(cards)]
+    assert ids == ["a#1-2", "a#2", "a#1"]
+    assert len(set(ids)) == len(ids)

@@ -73,10 +73,10 @@ def category_charts(synthesis: Synthesis, category: CategoryResult, fmt: str) ->
     by_groups = synthesis.n_groups >= 2
     charts = [Chart("barres", f"Thèmes par nombre de {'groupes' if by_groups else 'cartes'}{shown}",
                     _bars_description(themes, synthesis.n_groups, by_groups),
-                    _render(_bars_figure(themes, synthesis.n_groups, by_groups), fmt, f"{category.category}-barres"))]
+                    _render(_bars_figure(themes, synthesis.n_groups, by_groups), fmt, f"{_svg_key(category)}-barres"))]
     if 2 <= synthesis.n_groups <= MAX_GROUPS:
         charts.append(Chart("carte", f"Qui a évoqué quoi : thèmes × groupes{shown}", _heatmap_description(themes, synthesis.groups),
-                            _render(_heatmap_figure(themes, synthesis), fmt, f"{category.category}-carte")))
+                            _render(_heatmap_figure(themes, synthesis), fmt, f"{_svg_key(category)}-carte")))
     return charts
 
 
@@ -167,6 +167,15 @@ def _group_columns(groups: list[str]) -> tuple[list[str], str]:
 
 def _wrap(label: str) -> str:
     return "\n".join(textwrap.wrap(label, LABEL_WIDTH, break_long_words=False, break_on_hyphens=False)) or label
+
+
+def _svg_key(category: CategoryResult) -> str:
+    """The category's theme id prefix: unique in the run and safe inside an SVG id attribute.
+
+    Never the category's name: a participant wrote it, and a quote in it would end the
+    attribute (« x" onmouseover="… »).
+    """
+    return category.themes[0].id.rsplit("-", 1)[0] if category.themes else re.sub(r"[^\w-]", "-", category.category)
 
 
 def _render(figure, fmt: str, salt: str) -> bytes | str:

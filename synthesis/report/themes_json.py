@@ -28,6 +28,7 @@ def themes_document(synthesis: Synthesis) -> dict:
                 "summary": category.summary,
                 "n_cards_in_several_themes": category.n_cards_in_several_themes,
                 "flags": [{"card_id": f.card_id, "segment_id": f.unit_id, "text": f.text, "reason": f.reason} for f in category.flags],
+                "grain": category.grain,
                 "themes": [_theme(theme, rank) for rank, theme in enumerate(category.themes, start=1)],
             }
             for category in synthesis.categories

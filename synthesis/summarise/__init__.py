@@ -43,9 +43,12 @@ class CategoryInput:
 
 
 def summarise_category(
-    data: CategoryInput, *, all_groups: Sequence[str], encode: Encode, n_quotes: int = 3
+    data: CategoryInput, *, all_groups: Sequence[str], encode: Encode, n_quotes: int = 3, id_prefix: str | None = None
 ) -> tuple[CategoryResult, dict[str, str | None]]:
-    """Ranked themes for one category, and each unit's near-duplicate (unit id -> earlier unit id)."""
+    """Ranked themes for one category, and each unit's near-duplicate (unit id -> earlier unit id).
+
+    Theme ids are ``<id_prefix>-01``...; the pipeline gives each category a prefix unique in the run.
+    """
     duplicates = find_near_duplicates(data.cleaned, data.vectors)
     theme_ids = sorted(set(data.labels.tolist()) - {-1})
     members = {label: np.flatnonzero(data.labels == label) for label in theme_ids}
@@ -63,7 +66,7 @@ def summarise_category(
         bucket.isolated, bucket.scope = True, ""
         themes.append(bucket)
     for rank, theme in enumerate(themes, start=1):
-        theme.id = f"{_slug(data.category)}-{'isolees' if theme.isolated else f'{rank:02d}'}"
+        theme.id = f"{id_prefix or _slug(data.category)}-{'isolees' if theme.isolated else f'{rank:02d}'}"
     n_cards = len({unit.card_id for unit in data.units})
     result = CategoryResult(
         category=data.category,
