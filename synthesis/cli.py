@@ -145,6 +145,8 @@ def main():
               help="Découper les cartes qui portent clairement plusieurs idées (puces, retours à la ligne, « ; », « mais »).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine des étapes aléatoires (même entrée, même graine : même résultat).")
 @click.option("--title", help="Titre du compte rendu (par défaut : « Compte rendu — FICHIER »).")
+@click.option("--edits", "edits_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Corrections d'un éditeur à appliquer (par défaut : corrections.json du dossier de sortie, s'il existe).")
 @cover_options
 @click.option("-q", "--quiet", is_flag=True, help="N'afficher que les erreurs et le résumé final.")
 @click.option("-v", "--verbose", is_flag=True, help="Afficher aussi la durée de chaque étape.")
@@ -153,15 +155,20 @@ def main():
 @click.option("--no-cache", is_flag=True, help="Ne pas lire ni écrire le cache des embeddings.")
 @column_options
 @handle_errors
-def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, quiet, verbose, cache_dir, no_cache,
-            text_column, group_column, category_column, id_column, sheet, **cover):
+def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, edits_file, quiet, verbose,
+            cache_dir, no_cache, text_column, group_column, category_column, id_column, sheet, **cover):
     """Regrouper les cartes de FICHIER par thème et écrire le compte rendu.
 
     Écrit dans le dossier de sortie : compte-rendu.md, compte-rendu.html, compte-rendu.docx,
-    themes.json (résultat structuré), cartes.csv (chaque carte avec son thème) et journal.txt
-    (lignes ignorées et avertissements, hors du compte rendu). La page de garde se remplit avec
+    themes.json (résultat structuré), cartes.csv (chaque carte avec son thème), journal.txt
+    (lignes ignorées et avertissements, hors du compte rendu) et synth-resultat.json (le
+    résultat entier, pour synth report et synth review). La page de garde se remplit avec
     les options --client, --date… ou un fichier synth.toml placé à côté de FICHIER.
+    Les corrections d'un éditeur (corrections.json du dossier, ou --edits) sont
+    appliquées, et les thèmes gardent leur identifiant d'une exécution à l'autre.
     """
+    from synthesis.corrections import carry_over, keep_corrections_in, load_corrections
+    from synthesis.corrections.folder import check_same_export, corrections_path
     from synthesis.embed.cache import default_cache_dir
     from synthesis.load import load_cards
     from synthesis.pipeline import Settings, synthesize
@@ -169,6 +176,7 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     from synthesis.report import write_outputs
     from synthesis.report.output import output_lock, prepare_output_dir
 
+    load_corrections(corrections_path(output_dir, edits_file))  # a broken file stops the run before the long part
     say = (lambda message: None) if quiet else (lambda message: _stderr(f"… {message}"))
     # Checked before the long computation: a wrong -o, an output that would replace the input,
     # or another run writing into the same folder fails at once. The lock is held until the command ends.
@@ -180,6 +188,7 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
                           category_column=category_column, id_column=id_column, sheet=sheet)
     for warning in card_set.warnings:
         _stderr(f"Attention : {warning}", err_style="yellow")
+    check_same_export(output_dir, card_set.cards, edits_file)
     if n_themes is not None and granularity != 0:
         _stderr("Attention : --granularity est sans effet quand --themes fixe le nombre de thèmes.", err_style="yellow")
     settings = Settings(model=model, n_themes=n_themes, granularity=granularity, n_quotes=n_quotes, split=split, seed=seed)
@@ -191,18 +200,27 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     if title:
         synthesis.title = title
     synthesis.cover = cover
+    carried = carry_over(synthesis, output_dir, edits_file)
+    if carried.notice:
+        _stderr(f"Attention : {carried.notice}", err_style="yellow")
+    if carried.matching is not None:
+        say(f"Identifiants de thèmes repris de l'exécution précédente : {carried.matching.kept_share:.0%}")
     say(f"Écriture des résultats dans {display_name(output_dir)}")
     started = time.perf_counter()
-    written = write_outputs(synthesis, output_dir, inputs=[input_file])
+    written = write_outputs(carried.synthesis, output_dir, inputs=[input_file])
     timings["reports"] = time.perf_counter() - started
+    keep_corrections_in(output_dir, carried)
     if verbose:
         _stderr("Durées (s) : " + " · ".join(f"{stage} {seconds:.1f}" for stage, seconds in timings.items()))
-    _print_run_summary(synthesis, written)
+    _print_run_summary(carried.synthesis, written, carried.problems)
 
 
-def _print_run_summary(synthesis, written: list[Path]) -> None:
+def _print_run_summary(synthesis, written: list[Path], problems: list[str] = ()) -> None:
     from synthesis.french import plural
     from synthesis.report.wording import all_warnings, category_title, run_summary
+
+    for problem in problems:
+        _stderr(f"Attention : {problem}", err_style="yellow")
 
     counts = run_summary(synthesis)
     if synthesis.skipped_rows:
@@ -217,7 +235,63 @@ def _print_run_summary(synthesis, written: list[Path]) -> None:
             f"  {category_title(category.category)} : {plural(category.n_cards, 'carte')}, {plural(len(themes), 'thème')}, "
             f"{plural(isolated, 'idée isolée', 'idées isolées')}"
         )
+    corrected = sum(theme.corrected for theme in synthesis.themes())
+    if synthesis.base is not None:
+        click.echo(f"Corrections de l'éditeur : {plural(corrected, 'thème corrigé', 'thèmes corrigés')}"
+                   + (f", {plural(len(problems), 'correction non appliquée', 'corrections non appliquées')}" if problems else ""))
     click.echo("Fichiers écrits : " + ", ".join(display_name(path) for path in written))
+
+
+out_dir_argument = click.argument(
+    "out_dir", metavar="DOSSIER", type=click.Path(path_type=Path, file_okay=False, exists=True)
+)
+
+
+@main.command()
+@out_dir_argument
+@handle_errors
+def report(out_dir):
+    """Réécrire les comptes rendus de DOSSIER (sortie de synth cluster) avec les corrections de l'éditeur.
+
+    Relit le résultat enregistré (synth-resultat.json) et corrections.json, sans recalculer
+    les thèmes ni les embeddings (quelques secondes sur la démonstration, surtout les graphiques).
+    """
+    from synthesis.corrections import render_folder
+
+    rendered = render_folder(out_dir)
+    _print_run_summary(rendered.synthesis, rendered.written, rendered.problems)
+    click.echo(f"Comptes rendus réécrits en {rendered.seconds:.2f} s".replace(".", ","))
+
+
+@main.command()
+@out_dir_argument
+@click.option("--no-open", is_flag=True, help="Ne pas ouvrir le navigateur (afficher seulement l'adresse).")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port local (par défaut : un port libre).")
+@handle_errors
+def review(out_dir, no_open, port):
+    """Relire et corriger les thèmes de DOSSIER dans le navigateur (page locale, 127.0.0.1).
+
+    Renommer, déplacer des cartes, fusionner, scinder, masquer, choisir les citations,
+    épingler un rang, annoter : chaque modification est ajoutée à corrections.json et
+    les comptes rendus du dossier sont réécrits aussitôt. Ctrl-C pour arrêter.
+    """
+    import time
+    import webbrowser
+
+    from synthesis.review.server import ReviewServer
+
+    server = ReviewServer(out_dir, port=port)
+    server.start()
+    click.echo(f"Relecture de {out_dir} : {server.url} (Ctrl-C pour arrêter)")
+    if not no_open:
+        webbrowser.open(server.url)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:  # the normal way out: every change is already saved
+        click.echo("Relecture terminée : corrections.json et les comptes rendus sont à jour.")
+    finally:
+        server.close()
 
 
 @main.command("models")

@@ -132,6 +132,7 @@ def synthesize(
         warnings=warnings,
         settings=asdict(settings),
         cross_reading=cross_reading,
+        unit_vectors=vectors,
     )
 
 

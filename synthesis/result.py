@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from synthesis.cards import Card, IdeaUnit
 
 #: Label of the bucket holding, per category, the cards that fit no theme.
@@ -55,6 +57,10 @@ class Theme:
     isolated: bool = False
     #: Share of the theme's idea units that carry the label's content words (see summarise.labels).
     label_support: float = 0.0
+    #: An editor corrected this theme (synth review): the reports say so, discreetly.
+    corrected: bool = False
+    #: The editor's note on this theme, printed under it ("" for none).
+    note: str = ""
 
     @property
     def n_groups(self) -> int:
@@ -73,6 +79,8 @@ class CategoryResult:
     flags: list[EditorFlag] = field(default_factory=list)
     #: why this many themes: the clustering's chosen resolution and the figures that chose it (cluster.Grain.as_dict)
     grain: dict = field(default_factory=dict)
+    #: Themes an editor hid from the reports; their cards keep their theme in cartes.csv.
+    hidden_themes: list[Theme] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,15 @@ class Synthesis:
     #: « Des constats aux engagements »: the leading weaknesses with their answers (synthesis.crossread).
     cross_reading: list[CrossLink] = field(default_factory=list)
     cover: Cover = field(default_factory=Cover)
+    #: One unit-norm row per unit (same order as ``units``): what matches theme ids across runs
+    #: and places moved cards. None when unknown (a result saved without them).
+    unit_vectors: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: Theme ids of earlier runs that this run no longer has: never given to a new theme,
+    #: so that an old correction cannot land on the wrong theme.
+    former_theme_ids: list[str] = field(default_factory=list)
+    #: The run's own result, when this one is that result with an editor's corrections applied.
+    #: What is saved (synthesis.store) is always the run's own result.
+    base: Synthesis | None = field(default=None, repr=False, compare=False, metadata={"saved": False})
 
     def __post_init__(self) -> None:
         if not self.title:

@@ -16,7 +16,7 @@ def runner():
     return CliRunner()
 
 
-@pytest.mark.parametrize("args", [["--help"], ["cluster", "--help"], ["models"]])
+@pytest.mark.parametrize("args", [["--help"], ["cluster", "--help"], ["report", "--help"], ["review", "--help"], ["models"]])
 def test_help_and_models_list(runner, args):
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
@@ -136,3 +136,79 @@ def test_an_output_path_that_is_a_file_is_refused_in_french(runner, tmp_path):
         assert result.exit_code == 2, result.output
         assert result.output.startswith("Erreur : ") and len(result.output.strip().splitlines()) == 1
         assert str(output) in result.output
+
+
+def test_report_rerenders_the_folder_with_its_corrections_and_names_what_did_not_apply(runner, tmp_path, demo_synthesis):
+    from synthesis.corrections.file import format_corrections
+    from synthesis.report import write_outputs
+
+    write_outputs(demo_synthesis, tmp_path)
+    edits = [
+        {"n": 1, "at": "2026-01-01T00:00:00Z", "type": "rename", "theme": "forces-02", "label": "Relations de confiance"},
+        {"n": 2, "at": "2026-01-01T00:00:00Z", "type": "hide", "theme": "forces-99"},
+        {"n": 3, "at": "2026-01-01T00:00:00Z", "type": "move"},
+    ]
+    (tmp_path / "corrections.json").write_text(format_corrections(edits), encoding="utf-8")
+    result = runner.invoke(main, ["report", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Corrections de l'éditeur : 1 thème corrigé, 2 corrections non appliquées" in result.output
+    assert "Correction n° 2 (masquer, 2026-01-01T00:00:00Z) non appliquée : le thème « forces-99 » n'existe plus." in result.output
+    assert "corrections.json, entrée 3 : move : champ « card » manquant" in result.output
+    report = (tmp_path / "compte-rendu.md").read_text(encoding="utf-8")
+    assert "### 2. Relations de confiance" in report and "forces-99" not in report  # warnings go to journal.txt
+    assert "forces-99" in (tmp_path / "journal.txt").read_text(encoding="utf-8").split("Avertissements :")[1]
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        (lambda out: None, "aucun résultat enregistré"),
+        (lambda out: (out / "synth-resultat.json").write_text("{", encoding="utf-8"), "fichier illisible"),
+    ],
+)
+def test_report_on_a_folder_without_a_readable_result_is_one_line(runner, tmp_path, setup, expected):
+    setup(tmp_path)
+    result = runner.invoke(main, ["report", str(tmp_path)])
+    assert result.exit_code == 2 and expected in result.output and "Traceback" not in result.output
+
+
+def test_cluster_stops_at_once_on_a_broken_corrections_file_and_leaves_it_as_it_was(runner, tmp_path):
+    broken = '{"schema": "synth.corrections/1", "edits": [\n  {"n": 1,\n]}'
+    (tmp_path / "corrections.json").write_text(broken, encoding="utf-8")
+    result = runner.invoke(main, ["cluster", str(DEMO_CSV), "-o", str(tmp_path), "--quiet"])
+    assert result.exit_code == 2 and "corrections.json, ligne 3, colonne 1 : JSON invalide" in result.output
+    assert (tmp_path / "corrections.json").read_text(encoding="utf-8") == broken
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corrections.json"]
+    missing = runner.invoke(main, ["cluster", str(DEMO_CSV), "-o", str(tmp_path), "--edits", str(tmp_path / "absent.json")])
+    assert missing.exit_code == 2 and "absent.json" in missing.output
+
+
+def test_review_serves_the_folder_until_interrupted(runner, tmp_path, demo_synthesis, monkeypatch):
+    import time as time_module
+
+    from synthesis.report import write_outputs
+
+    write_outputs(demo_synthesis, tmp_path)
+
+    def interrupt(seconds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(time_module, "sleep", interrupt)
+    result = runner.invoke(main, ["review", str(tmp_path), "--no-open"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:" in result.output and "Relecture terminée" in result.output
+
+
+def test_a_folder_s_corrections_are_not_applied_to_another_export(runner, tmp_path, demo_synthesis):
+    from synthesis.report import write_outputs
+
+    out = tmp_path / "out"
+    write_outputs(demo_synthesis, out)
+    (out / "corrections.json").write_text('{"schema": "synth.corrections/1", "edits": []}\n', encoding="utf-8")
+    other = tmp_path / "autre.csv"
+    other.write_text("id;groupe;catégorie;texte\nG1-F-01;1;forces;Accueil chaleureux\nG1-F-02;2;forces;Bonne entente\n", encoding="utf-8")
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    result = runner.invoke(main, ["cluster", str(other), "-o", str(out), "--quiet"])
+    assert result.exit_code == 2 and "contient les corrections d'un autre export (0% des cartes en commun)" in result.output
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    assert "--edits" in result.output and "Traceback" not in result.output

@@ -109,7 +109,8 @@ def test_output_file_names_never_come_from_the_input(tmp_path):
     result = run(path, tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
-        ["compte-rendu.md", "compte-rendu.html", "compte-rendu.docx", "themes.json", "cartes.csv", "journal.txt"]
+        ["compte-rendu.md", "compte-rendu.html", "compte-rendu.docx", "themes.json", "cartes.csv", "journal.txt",
+         "synth-resultat.json"]
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, "out"])
 

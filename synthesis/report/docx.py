@@ -136,6 +136,8 @@ def _category(document, synthesis: Synthesis, category: CategoryResult, figure: 
         facts = document.add_paragraph()
         facts.add_run(_text(wording.theme_facts(theme, synthesis.n_groups))).italic = True
         keep_with_next(facts)
+        if theme.note:
+            keep_with_next(document.add_paragraph(_text(wording.editor_note(theme))))
         if theme.keywords:
             keywords = document.add_paragraph()
             keywords.add_run("Mots-clés : ").bold = True

@@ -21,6 +21,7 @@ from synthesis.report.wording import (
     category_paragraph,
     category_title,
     cross_sentence,
+    editor_note,
     intro,
     listed_units,
     match_explanation,
@@ -43,7 +44,7 @@ _environment.filters["fr"] = french_spacing
 _environment.globals.update(
     category_title=category_title, plural=plural, theme_facts=theme_facts, quote_line=quote_line,
     category_digest=category_digest, cross_sentence=cross_sentence, match_explanation=match_explanation,
-    titled=theme_titles, cross_title=CROSS_TITLE, category_paragraph=category_paragraph,
+    titled=theme_titles, cross_title=CROSS_TITLE, category_paragraph=category_paragraph, editor_note=editor_note,
 )
 
 

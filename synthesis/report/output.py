@@ -34,6 +34,7 @@ from synthesis.report.markdown import render_markdown
 from synthesis.report.themes_json import render_themes_json
 from synthesis.report.wording import journal_text
 from synthesis.result import Synthesis
+from synthesis.store import RESULT_FILE, save_synthesis
 
 Writer = Callable[[Synthesis, Path], None]
 
@@ -67,6 +68,8 @@ OUTPUT_FILES: dict[str, Writer] = {
     "cartes.csv": _text_writer(render_cards_csv, encoding="utf-8-sig"),
     # Skipped rows and run warnings: for whoever ran synth, not for the client's document.
     "journal.txt": _text_writer(journal_text),
+    # The run's whole result, so that `synth report` and `synth review` re-render without re-embedding.
+    RESULT_FILE: save_synthesis,
 }
 #: Files that keep the participants' text exactly (every other file gets the report-safe text).
 FAITHFUL_FILES = frozenset({"themes.json", "cartes.csv"})

@@ -30,6 +30,7 @@ def themes_document(synthesis: Synthesis) -> dict:
                 "flags": [{"card_id": f.card_id, "segment_id": f.unit_id, "text": f.text, "reason": f.reason} for f in category.flags],
                 "grain": category.grain,
                 "themes": [_theme(theme, rank) for rank, theme in enumerate(category.themes, start=1)],
+                "hidden_themes": [_theme(theme, None) for theme in category.hidden_themes],
             }
             for category in synthesis.categories
         ],
@@ -38,10 +39,12 @@ def themes_document(synthesis: Synthesis) -> dict:
     }
 
 
-def _theme(theme: Theme, rank: int) -> dict:
+def _theme(theme: Theme, rank: int | None) -> dict:
     return {
         "id": theme.id,
         "rank": None if theme.isolated else rank,
+        "corrected": theme.corrected,
+        "note": theme.note or None,
         "label": theme.label,
         "isolated": theme.isolated,
         "n_cards": theme.n_cards,

@@ -34,8 +34,15 @@ def theme_facts(theme: Theme, total_groups: int) -> str:
         facts.append(plural(theme.votes, "gommette"))
     if theme.over_represented_group:
         facts.append(f"surtout porté par {theme.over_represented_group}")
+    if theme.corrected:
+        facts.append("revu par l'éditeur")
     text = " · ".join(facts)
     return text[:1].upper() + text[1:]
+
+
+def editor_note(theme: Theme) -> str:
+    """The editor's note on a theme, as printed under it ("" for none)."""
+    return f"Note de l'éditeur : {theme.note}" if theme.note else ""
 
 
 def quote_line(text: str, group: str, *, segment_of: str = "") -> str:

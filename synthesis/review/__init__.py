@@ -1,0 +1,1 @@
+"""synth review: the local review page and its server."""
