@@ -11,6 +11,7 @@ correct French even when cards are not, and « roles » and « rôles » are one
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -90,14 +91,24 @@ def load_nlp():
     return spacy.load(SPACY_MODEL, exclude=["ner"])
 
 
-def clean_texts(texts: list[str], *, batch_size: int = 64) -> list[CleanText]:
+#: From this many texts spaCy runs in two processes (when the machine has two cores or more): below it,
+#: starting a second process and loading the model again costs more than it saves.
+PARALLEL_FROM = 20_000
+
+
+def clean_texts(texts: list[str], *, batch_size: int = 64, show_progress: bool = False) -> list[CleanText]:
     """One CleanText per text; spelling is corrected from the whole batch (one corpus)."""
     nlp = load_nlp()
     normalised = [normalise_text(text) for text in texts]
     words = corpus_words(normalised)
     corrections = build_corrections(words)
     prepared = [respell(text, corrections) for text in normalised]
-    docs = nlp.pipe(prepared, batch_size=batch_size)
+    n_process = 2 if len(texts) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 else 1
+    docs = nlp.pipe(prepared, batch_size=batch_size if n_process == 1 else 256, n_process=n_process)
+    if show_progress:
+        from tqdm import tqdm
+
+        docs = tqdm(docs, total=len(texts), desc="spaCy", unit=" textes", leave=False)
     return [
         _clean_doc(text, doc, words, readable=fixed if normal != text else text)
         for text, normal, fixed, doc in zip(texts, normalised, prepared, docs)

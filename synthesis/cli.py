@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -148,13 +149,14 @@ def main():
               help="Corrections d'un éditeur à appliquer (par défaut : corrections.json du dossier de sortie, s'il existe).")
 @cover_options
 @click.option("-q", "--quiet", is_flag=True, help="N'afficher que les erreurs et le résumé final.")
+@click.option("-v", "--verbose", is_flag=True, help="Afficher aussi la durée de chaque étape.")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Dossier du cache des embeddings (par défaut ~/.cache/synth, ou $SYNTH_CACHE_DIR).")
 @click.option("--no-cache", is_flag=True, help="Ne pas lire ni écrire le cache des embeddings.")
 @column_options
 @handle_errors
-def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, edits_file, quiet, cache_dir,
-            no_cache, text_column, group_column, category_column, id_column, sheet, **cover):
+def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, edits_file, quiet, verbose,
+            cache_dir, no_cache, text_column, group_column, category_column, id_column, sheet, **cover):
     """Regrouper les cartes de FICHIER par thème et écrire le compte rendu.
 
     Écrit dans le dossier de sortie : compte-rendu.md, compte-rendu.html, compte-rendu.docx,
@@ -190,8 +192,9 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     if n_themes is not None and granularity != 0:
         _stderr("Attention : --granularity est sans effet quand --themes fixe le nombre de thèmes.", err_style="yellow")
     settings = Settings(model=model, n_themes=n_themes, granularity=granularity, n_quotes=n_quotes, split=split, seed=seed)
+    timings: dict[str, float] = {}
     synthesis = synthesize(card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty(),
-                           cache_dir=None if no_cache else (cache_dir or default_cache_dir()))
+                           cache_dir=None if no_cache else (cache_dir or default_cache_dir()), timings=timings)
     for warning in synthesis.warnings[len(card_set.warnings):]:
         _stderr(f"Attention : {warning}", err_style="yellow")
     if title:
@@ -203,8 +206,12 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     if carried.matching is not None:
         say(f"Identifiants de thèmes repris de l'exécution précédente : {carried.matching.kept_share:.0%}")
     say(f"Écriture des résultats dans {display_name(output_dir)}")
+    started = time.perf_counter()
     written = write_outputs(carried.synthesis, output_dir, inputs=[input_file])
+    timings["reports"] = time.perf_counter() - started
     keep_corrections_in(output_dir, carried)
+    if verbose:
+        _stderr("Durées (s) : " + " · ".join(f"{stage} {seconds:.1f}" for stage, seconds in timings.items()))
     _print_run_summary(carried.synthesis, written, carried.problems)
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
+from synthesis import cluster_large
 from synthesis.cards import CardSet
 from synthesis.clean import clean_texts, normalise_text, static_word_vectors
 from synthesis.cluster import LEXICAL_WEIGHT, cluster_embeddings, keyword_view, lexical_space
@@ -53,22 +56,32 @@ def synthesize(
     progress: Progress | None = None,
     show_progress: bool = False,
     cache_dir: Path | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Synthesis:
-    """Cards to themes. With ``cache_dir``, vectors already computed there with the same model are reused."""
+    """Cards to themes. With ``cache_dir``, vectors already computed there with the same model are reused.
+
+    ``timings``, when given, receives the seconds spent in each stage (added up over categories).
+    """
     say = progress or (lambda message: None)
+    stage = _stage_timer(timings if timings is not None else {})
     cards = card_set.cards
-    units = split_cards(cards, enabled=settings.split)
-    texts = [unit.text for unit in units]
+    with stage("split"):
+        units = split_cards(cards, enabled=settings.split)
+        texts = [unit.text for unit in units]
 
     say(f"Analyse linguistique de {len(cards)} cartes, {len(units)} idées (spaCy)")
-    cleaned = clean_texts(texts)
+    with stage("spacy"):
+        cleaned = clean_texts(texts, show_progress=show_progress)
 
     say(f"Calcul des embeddings ({settings.model})")
-    embedder = load_embedder(settings.model)
-    if cache_dir is not None:
-        embedder = CachedEmbedder(embedder, cache_dir)
-    vectors = embedder.encode([normalise_text(text) for text in texts], show_progress=show_progress)
-    vocabularies = _keyword_vocabularies(cleaned, embedder.encode) if settings.keyword_clustering else None
+    with stage("model load"):
+        embedder = load_embedder(settings.model)
+        if cache_dir is not None:
+            embedder = CachedEmbedder(embedder, cache_dir)
+    with stage("embedding"):
+        vectors = embedder.encode([normalise_text(text) for text in texts], show_progress=show_progress)
+    with stage("keyword vocabulary"):
+        vocabularies = _keyword_vocabularies(cleaned, embedder.encode) if settings.keyword_clustering else None
 
     groups = card_set.groups
     id_prefixes = theme_id_prefixes(card_set.categories)
@@ -80,13 +93,8 @@ def synthesize(
         say(f"Regroupement par thème : {category} ({len(indices)} idées)")
         category_cleaned, category_vectors = [cleaned[i] for i in indices], vectors[indices]
         lemmas = [text.lemmas for text in category_cleaned]
-        clustering = cluster_embeddings(
-            lexical_space(category_vectors, lemmas, settings.lexical_weight),
-            keyword_views=_keyword_views(lemmas, category_vectors, vocabularies),
-            n_themes=settings.n_themes,
-            granularity=settings.granularity,
-            random_state=settings.seed,
-        )
+        with stage("clustering"):
+            clustering = _cluster_category(category_vectors, lemmas, vocabularies, settings)
         if settings.n_themes is not None and clustering.n_themes < settings.n_themes:
             warnings.append(
                 f"{category} : {settings.n_themes} thèmes demandés, {clustering.n_themes} seulement "
@@ -101,14 +109,16 @@ def synthesize(
             labels=np.asarray(clustering.labels),
             fit=np.asarray(clustering.fit, dtype=float),
         )
-        result, duplicate_of = summarise_category(data, all_groups=groups, encode=embedder.encode, n_quotes=settings.n_quotes,
-                                                  id_prefix=id_prefixes[category])
-        result.grain = clustering.grain
-        categories.append(result)
-        placements.update(_placements(result, data, duplicate_of))
+        with stage("summaries"):
+            result, duplicate_of = summarise_category(data, all_groups=groups, encode=embedder.encode, n_quotes=settings.n_quotes,
+                                                      id_prefix=id_prefixes[category])
+            result.grain = clustering.grain
+            categories.append(result)
+            placements.update(_placements(result, data, duplicate_of))
 
     # After every category: the weaknesses are read against the expectations and contributions.
-    cross_reading = cross_read(categories, theme_centres(categories, [unit.id for unit in units], vectors))
+    with stage("cross-reading"):
+        cross_reading = cross_read(categories, theme_centres(categories, [unit.id for unit in units], vectors))
     return Synthesis(
         source=card_set.source,
         cards=cards,
@@ -124,6 +134,41 @@ def synthesize(
         cross_reading=cross_reading,
         unit_vectors=vectors,
     )
+
+
+def _cluster_category(vectors: np.ndarray, lemmas, vocabularies, settings: Settings):
+    """One category's clustering: the default method, or past ``cluster_large.LARGE_CATEGORY`` texts the micro-cluster path."""
+    if len(vectors) > cluster_large.LARGE_CATEGORY:
+        return cluster_large.cluster_large(
+            vectors,
+            lemmas,
+            lexical_weight=settings.lexical_weight,
+            keyword_views=_keyword_views(lemmas, vectors, vocabularies),
+            n_themes=settings.n_themes,
+            granularity=settings.granularity,
+            random_state=settings.seed,
+        )
+    return cluster_embeddings(
+        lexical_space(vectors, lemmas, settings.lexical_weight),
+        keyword_views=_keyword_views(lemmas, vectors, vocabularies),
+        n_themes=settings.n_themes,
+        granularity=settings.granularity,
+        random_state=settings.seed,
+    )
+
+
+def _stage_timer(timings: dict[str, float]):
+    """-> a context manager factory adding each stage's wall time (seconds) to timings[name]."""
+
+    @contextmanager
+    def stage(name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+
+    return stage
 
 
 def theme_id_prefixes(categories: list[str]) -> dict[str, str]:

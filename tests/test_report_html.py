@@ -104,3 +104,14 @@ def test_card_text_and_labels_are_escaped(demo_synthesis):
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#34;carte&#34;)&lt;/script&gt; &amp; &lt;img" in html
     assert "<script" not in html  # the page runs no script of its own either
+
+
+def test_card_lists_are_capped_with_a_pointer_to_cartes_csv(demo_synthesis, monkeypatch):
+    from synthesis.report import wording
+    from synthesis.report.html import render_html
+
+    monkeypatch.setattr(wording, "MAX_LISTED_CARDS", 2)
+    html = render_html(demo_synthesis)
+    capped = [t for c in demo_synthesis.categories for t in c.themes if len(t.unit_ids) > 2]
+    assert html.count("la liste complète est dans cartes.csv") == len(capped) > 0
+    assert html.count('<li class="more">') == len(capped)

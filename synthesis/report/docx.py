@@ -180,8 +180,10 @@ def _annex(document, synthesis: Synthesis) -> None:
         _heading(document, wording.category_title(category.category), 2)
         for theme, title in wording.theme_titles(category):
             _heading(document, title, 3)
-            rows = [units[unit_id] for unit_id in theme.unit_ids if unit_id in units]
+            rows, n_more = wording.listed_units(theme, units)
             _card_table(document, rows, with_votes)
+            if n_more:
+                document.add_paragraph(_text(wording.more_cards_line(n_more)))
 
 
 def _card_table(document, units, with_votes: bool) -> None:

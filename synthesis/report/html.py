@@ -23,8 +23,10 @@ from synthesis.report.wording import (
     cross_sentence,
     editor_note,
     intro,
+    listed_units,
     match_explanation,
     method_paragraphs,
+    more_cards_line,
     quote_line,
     theme_facts,
     theme_titles,
@@ -57,7 +59,9 @@ def render_html(synthesis: Synthesis) -> str:
         cover_facts=[(name, value) for name, value in (("Client", cover.client), ("Date", cover.date), ("Lieu", cover.place),
                      ("Animation", cover.facilitator), ("Rédaction", cover.author)) if value],
         charts=lambda category: charts.category_charts(synthesis, category, "svg"),
-        theme_units=lambda theme: [units[unit_id] for unit_id in theme.unit_ids if unit_id in units],
+        theme_units=lambda theme: listed_units(theme, units)[0],
+        more_cards=lambda theme: listed_units(theme, units)[1],
+        more_cards_line=more_cards_line,
         category_anchor=category_anchor,
     )
 

@@ -232,3 +232,17 @@ def _enumerate(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} et {items[-1]}"
+
+
+#: Cards listed per theme in the HTML and Word reports; past it the list stops with ``more_cards_line`` (cartes.csv has all).
+MAX_LISTED_CARDS = 300
+
+
+def listed_units(theme: Theme, units_by_id: dict) -> tuple[list, int]:
+    """-> (the theme's idea units to list in a report, at most MAX_LISTED_CARDS; how many more there are)."""
+    rows = [units_by_id[unit_id] for unit_id in theme.unit_ids[:MAX_LISTED_CARDS] if unit_id in units_by_id]
+    return rows, max(0, len(theme.unit_ids) - MAX_LISTED_CARDS)
+
+
+def more_cards_line(n_more: int) -> str:
+    return f"… et {plural(n_more, 'autre carte', 'autres cartes')} : la liste complète est dans cartes.csv."

@@ -20,7 +20,7 @@ from synthesis.result import ISOLATED_LABEL, CategoryResult, Theme
 from synthesis.summarise.counts import cards_in_several_themes, contradicting_segments
 from synthesis.summarise.keywords import N_KEYWORDS, log_likelihood, specific_keywords
 from synthesis.summarise.labels import Encode, Label, carries, fragment_reason, label_support, theme_labels
-from synthesis.summarise.quotes import DUPLICATE_SIMILARITY, find_near_duplicates, make_quote, select_quotes
+from synthesis.summarise.quotes import DUPLICATE_SIMILARITY, MAX_ISOLATED_QUOTES, find_near_duplicates, make_quote, select_quotes
 from synthesis.summarise.ranking import category_summary, over_represented_group, rank_themes, theme_scope
 
 __all__ = [
@@ -62,7 +62,7 @@ def summarise_category(
     themes = rank_themes(themes)
     isolated = np.flatnonzero(data.labels == -1)
     if isolated.size:
-        bucket = _build_theme(data, isolated, Label(ISOLATED_LABEL, (), 0.0), [], all_groups, duplicates, len(isolated), None)
+        bucket = _build_theme(data, isolated, Label(ISOLATED_LABEL, (), 0.0), [], all_groups, duplicates, min(len(isolated), MAX_ISOLATED_QUOTES), None)
         bucket.isolated, bucket.scope = True, ""
         themes.append(bucket)
     for rank, theme in enumerate(themes, start=1):

@@ -47,6 +47,8 @@ from synthesis.spelling import bare
 Encode = Callable[[list[str]], np.ndarray]
 
 MAX_LABEL_WORDS = 7
+#: Past this many units a theme's label candidates are its MAX_LABEL_CANDIDATES phrases written in the most units.
+LARGE_THEME, MAX_LABEL_CANDIDATES = 500, 500
 #: Units that must carry a label (fewer only in a smaller theme).
 MIN_SUPPORT_UNITS = 2
 #: Weights of support share, closeness to the theme centre and c-TF-IDF specificity.
@@ -224,6 +226,11 @@ def _supported_phrases(cleaned: Sequence[CleanText], indices: np.ndarray, unit_l
             if len(phrase.text.split()) <= MAX_LABEL_WORDS:
                 seen.setdefault(phrase.text.casefold(), phrase)
     held: dict[str, int] = {}
+    if len(indices) > LARGE_THEME:  # no pass over every unit per lemma (synthesis/summarise_scale.py)
+        from synthesis import summarise_scale
+
+        seen = summarise_scale.most_written(seen, cleaned, indices, MAX_LABEL_CANDIDATES)
+        held = summarise_scale.held_counts({lemma for phrase in seen.values() for lemma in phrase.lemmas}, members)
     found = []
     for phrase in seen.values():
         if all(lemma.isupper() for lemma in phrase.lemmas):

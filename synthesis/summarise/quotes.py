@@ -21,6 +21,10 @@ from synthesis.result import Quote
 
 #: Cosine similarity above which two cards are taken as the same idea written twice.
 DUPLICATE_SIMILARITY = 0.92
+#: Past this many units, near-duplicates are found in buckets of equal key or lemmas (same answer, no n x n matrix).
+LARGE_CATEGORY = 2000
+#: The isolated bucket quotes all its units up to this many (the full list is in cartes.csv).
+MAX_ISOLATED_QUOTES = 200
 _MMR_DIVERSITY = 0.3
 #: Weight of closeness to the label against fit to the theme in a quote's relevance.
 _LABEL_WEIGHT = 0.5
@@ -33,6 +37,10 @@ _TERSE_QUOTE_PENALTY = 0.15
 
 def find_near_duplicates(cleaned: Sequence[CleanText], vectors: np.ndarray) -> list[int | None]:
     """For each card, the index of the first earlier card with the same idea in near-identical words."""
+    if len(cleaned) > LARGE_CATEGORY:  # no n x n similarity matrix (synthesis/summarise_scale.py), same answer
+        from synthesis import summarise_scale
+
+        return summarise_scale.near_duplicates(cleaned, vectors, DUPLICATE_SIMILARITY)
     result: list[int | None] = [None] * len(cleaned)
     if len(cleaned) < 2:
         return result
