@@ -1,4 +1,4 @@
-"""Agreement of the micro-cluster path (synthesis/cluster_large.py) with the default clustering where both run.
+"""Agreement of the micro-cluster path (synthesis/cluster/large.py) with the default clustering where both run.
 
 On the three ../shared/eval/ sets (one category each) and on each category of the demo
 (cards unsplit, so that each text has one gold theme): the ARI between the two paths'
@@ -23,7 +23,8 @@ from sklearn.metrics import adjusted_rand_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-from synthesis import cluster_large, pipeline  # noqa: E402
+from synthesis import pipeline
+from synthesis.cluster import large as cluster_large  # noqa: E402
 from synthesis.clean import clean_texts, normalise_text  # noqa: E402
 from synthesis.embed import load_embedder  # noqa: E402
 from synthesis.load import load_cards  # noqa: E402

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from synthesis import cluster_large
+from synthesis.cluster import large as cluster_large
 from synthesis.cards import CardSet
 from synthesis.clean import clean_texts, normalise_text, static_word_vectors
 from synthesis.cluster import LEXICAL_WEIGHT, cluster_embeddings, keyword_view, lexical_space

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from synthesis import cluster_large
-from synthesis.cluster_large import cluster_large as cluster_large_fn
+from synthesis.cluster import large as cluster_large
+from synthesis.cluster.large import cluster_large as cluster_large_fn
 
 
 def blobs(n_per: int = 200, k: int = 4, d: int = 48, seed: int = 0):

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from synthesis import summarise, summarise_scale
+from synthesis import summarise
+from synthesis.summarise import scale as summarise_scale
 from synthesis.clean import CleanText, Phrase
 from synthesis.summarise.labels import holds
 

@@ -226,8 +226,8 @@ def _supported_phrases(cleaned: Sequence[CleanText], indices: np.ndarray, unit_l
             if len(phrase.text.split()) <= MAX_LABEL_WORDS:
                 seen.setdefault(phrase.text.casefold(), phrase)
     held: dict[str, int] = {}
-    if len(indices) > LARGE_THEME:  # no pass over every unit per lemma (synthesis/summarise_scale.py)
-        from synthesis import summarise_scale
+    if len(indices) > LARGE_THEME:  # no pass over every unit per lemma (synthesis/summarise/scale.py)
+        from synthesis.summarise import scale as summarise_scale
 
         seen = summarise_scale.most_written(seen, cleaned, indices, MAX_LABEL_CANDIDATES)
         held = summarise_scale.held_counts({lemma for phrase in seen.values() for lemma in phrase.lemmas}, members)

@@ -37,8 +37,8 @@ _TERSE_QUOTE_PENALTY = 0.15
 
 def find_near_duplicates(cleaned: Sequence[CleanText], vectors: np.ndarray) -> list[int | None]:
     """For each card, the index of the first earlier card with the same idea in near-identical words."""
-    if len(cleaned) > LARGE_CATEGORY:  # no n x n similarity matrix (synthesis/summarise_scale.py), same answer
-        from synthesis import summarise_scale
+    if len(cleaned) > LARGE_CATEGORY:  # no n x n similarity matrix (synthesis/summarise/scale.py), same answer
+        from synthesis.summarise import scale as summarise_scale
 
         return summarise_scale.near_duplicates(cleaned, vectors, DUPLICATE_SIMILARITY)
     result: list[int | None] = [None] * len(cleaned)
