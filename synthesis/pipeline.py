@@ -75,9 +75,10 @@ def synthesize(
 
     say(f"Calcul des embeddings ({settings.model})")
     with stage("model load"):
-        embedder = load_embedder(settings.model)
-        if cache_dir is not None:
-            embedder = CachedEmbedder(embedder, cache_dir)
+        # Always through the cache object, a folder or not: each distinct text is then embedded in the
+        # same batches whether the cache is cold or off, and a run gives the same themes either way
+        # (the encoder's last digits depend on what else is in a batch).
+        embedder = CachedEmbedder(load_embedder(settings.model), cache_dir)
     with stage("embedding"):
         vectors = embedder.encode([normalise_text(text) for text in texts], show_progress=show_progress)
     with stage("keyword vocabulary"):

@@ -72,3 +72,5 @@ def test_cli_reuses_the_cache_and_no_cache_writes_none(tmp_path, use_embedder):
                                   "--cache-dir", str(tmp_path / "unused")])
     assert result.exit_code == 0
     assert not (tmp_path / "unused").exists()
+    # the encoder's last digits depend on a batch's company: with or without a cache, the same batches
+    assert (tmp_path / "c" / "themes.json").read_bytes() == (tmp_path / "a" / "themes.json").read_bytes()

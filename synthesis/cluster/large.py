@@ -28,6 +28,8 @@ import numpy as np
 from scipy import sparse
 
 from synthesis.cluster import Clustering, cluster_embeddings
+from synthesis.cluster.isolate import TUKEY
+from synthesis.cluster.partition import dissolve_small, min_theme_size
 
 #: Categories with more texts than this take the micro-cluster path (see the module docstring). Set where
 #: the default method stops being practical (10,000 texts: 2 min 30 s, 4.9 GB) rather than lower: where both
@@ -40,7 +42,6 @@ MAX_MICRO = 1500
 CENTRE_GRANULARITY = 0.0
 MICRO_ITERATIONS = 6  # Lloyd steps of the micro-clusters' k-means
 MICRO_SAMPLE = 30  # rows per centre those steps run on
-MIN_THEME_FRACTION, MIN_THEME_SIZE, TUKEY = 0.02, 3, 1.5  # as in the default method
 _ROW_BLOCK = 8192  # texts scored against the centroids at once
 
 
@@ -80,7 +81,7 @@ def cluster_large(
     space = _LexicalSpace(emb, tfidf, lexical_weight)
     if n_themes is None:
         labels = _reassign_isolated(space, labels)
-        labels = _dissolve_small(space, labels, max(MIN_THEME_SIZE, int(np.ceil(MIN_THEME_FRACTION * n * 2.0 ** (-granularity)))))
+        labels = dissolve_small(None, labels, min_theme_size(n, granularity), centroid_sims=space.centroid_sims)
     labels, fit = _fit_and_isolate(space, labels, isolate=n_themes is None)
     labels = _renumber(labels)
     method = on_centres.method + f" on {int(micro.max()) + 1} k-means micro-clusters"
@@ -164,27 +165,6 @@ def _reassign_isolated(space: _LexicalSpace, labels: np.ndarray) -> np.ndarray:
     elif len(lost):
         labels[:] = 0
     return labels
-
-
-def _dissolve_small(space: _LexicalSpace, labels: np.ndarray, min_size: int) -> np.ndarray:
-    """Move the texts of the smallest themes (< min_size texts) to the nearest other centroid, one size level at a time.
-
-    The rule of ``cluster._dissolve_small`` (and ``_fit_and_isolate`` below: its Tukey
-    isolation), on a space whose TF-IDF part stays sparse; kept apart while cluster.py is
-    being reworked: once both live in the cluster package, one version taking a
-    centroid-similarity function can serve both.
-    """
-    labels = labels.copy()
-    while True:
-        themes, counts = np.unique(labels, return_counts=True)
-        if len(themes) <= 1 or counts.min() >= min_size:
-            return labels
-        small = themes[counts == counts.min()]
-        keep = themes[~np.isin(themes, small)]
-        if len(keep) == 0:
-            return np.zeros_like(labels)
-        moved = np.flatnonzero(np.isin(labels, small))
-        labels[moved] = keep[np.argmax(space.centroid_sims(labels, keep, moved), axis=1)]
 
 
 def _fit_and_isolate(space: _LexicalSpace, labels: np.ndarray, isolate: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -135,8 +135,13 @@ def min_theme_size(n: int, granularity: float) -> int:
     return max(MIN_THEME_SIZE, int(np.ceil(MIN_THEME_FRACTION * n * 2.0 ** (-granularity))))
 
 
-def dissolve_small(x: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray:
-    """Move the texts of the smallest themes (< min_size) to the nearest other centroid, one size level at a time."""
+def dissolve_small(x: np.ndarray | None, labels: np.ndarray, min_size: int, *, centroid_sims=None) -> np.ndarray:
+    """Move the texts of the smallest themes (< min_size) to the nearest other centroid, one size level at a time.
+
+    ``centroid_sims(labels, themes, rows)`` gives the rows' similarities to those themes' centroids; by
+    default on the dense vectors ``x`` (the large-category path passes one on a sparse space).
+    """
+    centroid_sims = centroid_sims or (lambda labels, themes, rows: _dense_centroid_sims(x, labels, themes, rows))
     labels = labels.copy()
     while True:
         themes, counts = np.unique(labels, return_counts=True)
@@ -146,9 +151,13 @@ def dissolve_small(x: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarr
         keep = themes[~np.isin(themes, small)]
         if len(keep) == 0:  # everything is small: one theme
             return np.zeros_like(labels)
-        _, cents = centroids(x, np.where(np.isin(labels, keep), labels, -1))
-        moved = np.isin(labels, small)
-        labels[moved] = keep[np.argmax(x[moved] @ cents.T, axis=1)]
+        moved = np.flatnonzero(np.isin(labels, small))
+        labels[moved] = keep[np.argmax(centroid_sims(labels, keep, moved), axis=1)]
+
+
+def _dense_centroid_sims(x: np.ndarray, labels: np.ndarray, themes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    _, cents = centroids(x, np.where(np.isin(labels, themes), labels, -1))
+    return x[rows] @ cents.T
 
 
 def merge_to(x: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
