@@ -177,7 +177,7 @@ def method_paragraphs(synthesis: Synthesis) -> list[str]:
         "Chaque thème est nommé à partir des mots de ses cartes et illustré par des citations fidèles, choisies parmi "
         "les cartes les plus représentatives et dans des groupes différents. Les thèmes sont classés par nombre de "
         "groupes qui les ont évoqués, puis par nombre de cartes et de gommettes ; un thème est dit transversal "
-        "quand au moins deux tiers des groupes l'ont évoqué, spécifique quand un seul groupe l'a fait.",
+        "quand au moins deux tiers des groupes l'ont évoqué, spécifique quand un ou deux groupes seulement l'ont fait.",
         f"La lecture « {CROSS_TITLE} » rapproche chaque faiblesse principale des attentes et des contributions dont "
         "le sens est le plus proche (proximité de 0 à 1 entre les thèmes), un peu renforcée quand les mêmes groupes "
         "ont écrit les deux. C'est une proposition de lecture, à valider en atelier.",
