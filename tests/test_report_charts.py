@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from synthesis.report import charts
 from synthesis.report.charts import category_charts, ranked_themes
 
 
@@ -26,7 +27,9 @@ def test_one_bar_per_theme_in_each_bar_chart(svg_charts, demo_synthesis):
 
 def test_charts_are_deterministic_and_png_for_word(demo_synthesis):
     category = demo_synthesis.categories[1]
-    first, second = category_charts(demo_synthesis, category, "svg"), category_charts(demo_synthesis, category, "svg")
+    first = category_charts(demo_synthesis, category, "svg")
+    charts._drawn.clear()  # drawn again, not served from the process's memo
+    second = category_charts(demo_synthesis, category, "svg")
     assert [chart.data for chart in first] == [chart.data for chart in second]
     assert "<dc:date>" not in first[0].data
     png = category_charts(demo_synthesis, category, "png")[0].data
@@ -50,3 +53,14 @@ def test_a_survey_without_groups_charts_cards_and_caps_the_themes():
     assert len(re.findall(r'id="bar-', charts[0].data)) == MAX_THEMES and "Nombre de cartes" in charts[0].data
     assert "(25 premiers)" in charts[0].title
     assert category_digest(synthesis.categories[0], 1).startswith("Cartes — 30 thèmes, en tête « Thème numéro 1 » (39 cartes)")
+
+
+def test_a_renamed_theme_is_drawn_again_and_an_untouched_category_is_not(demo_synthesis):
+    from dataclasses import replace
+
+    category = demo_synthesis.categories[0]
+    before = category_charts(demo_synthesis, category, "svg")
+    renamed = [replace(theme, label="Un intitulé revu par l'éditeur") if i == 0 else theme for i, theme in enumerate(category.themes)]
+    after = category_charts(demo_synthesis, replace(category, themes=renamed), "svg")
+    assert "revu" in after[0].data and "revu" not in before[0].data
+    assert category_charts(demo_synthesis, category, "svg")[0] is before[0]  # the memo served it

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import matplotlib
@@ -60,12 +61,39 @@ MAX_THEMES = 25
 MAX_GROUPS = 30
 
 
+#: Charts already drawn in this process, by everything they show: the review server re-renders the
+#: reports after each edit, and only the charts of the category it touched need drawing again.
+_drawn: OrderedDict[tuple, list[Chart]] = OrderedDict()
+_MAX_DRAWN = 64
+
+
 def category_charts(synthesis: Synthesis, category: CategoryResult, fmt: str) -> list[Chart]:
     """The bar chart and the heat map of one category, as "png" or "svg".
 
     None for a category without themes; no heat map for fewer than two groups (a survey
     without groups) or more than MAX_GROUPS; the first MAX_THEMES themes only.
     """
+    key = _chart_key(synthesis, category, fmt)
+    if key not in _drawn:
+        _drawn[key] = _draw_category_charts(synthesis, category, fmt)
+        if len(_drawn) > _MAX_DRAWN:
+            _drawn.popitem(last=False)
+    _drawn.move_to_end(key)
+    return list(_drawn[key])
+
+
+def _chart_key(synthesis: Synthesis, category: CategoryResult, fmt: str) -> tuple:
+    """What the two charts of a category depend on, and nothing else."""
+    group_of = {card.id: card.group for card in synthesis.cards}
+    themes = tuple(
+        (theme.id, theme.label, theme.n_groups, theme.n_cards, theme.votes, theme.scope,
+         tuple(sorted((group_of.get(card_id), card_id) for card_id in theme.card_ids)))
+        for theme in ranked_themes(category)
+    )
+    return (fmt, _svg_key(category), synthesis.n_groups, tuple(synthesis.groups), themes)
+
+
+def _draw_category_charts(synthesis: Synthesis, category: CategoryResult, fmt: str) -> list[Chart]:
     themes = ranked_themes(category)[:MAX_THEMES]
     if not themes:
         return []
