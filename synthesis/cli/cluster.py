@@ -1,0 +1,124 @@
+"""``synth cluster``: read an export, compute the themes, write every report."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from synthesis.cards import display_name
+from synthesis.cli.common import Granularity, stderr_line, column_options, cover_options, handle_errors
+from synthesis.embed import DEFAULT_EMBEDDER
+
+
+@click.command("cluster")
+@click.argument("input_file", metavar="FICHIER", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path), default=Path("synth-out"),
+              show_default=True, help="Dossier de sortie.")
+@click.option("--model", default=DEFAULT_EMBEDDER, show_default=True,
+              help="Modèle d'embeddings : un nom du registre models/, un dossier sentence-transformers, ou un nom du hub (réseau requis).")
+@click.option("--themes", "n_themes", type=click.IntRange(min=1), help="Nombre de thèmes imposé par catégorie (sinon choisi automatiquement).")
+@click.option("--granularity", type=Granularity(), default="default", show_default=True,
+              help="Thèmes plus larges (coarser) ou plus fins (finer) que le choix automatique, ou un nombre de -2 à 2 (« 0,5 » : un peu plus fins).")
+@click.option("--quotes", "n_quotes", type=click.IntRange(min=1, max=20), default=3, show_default=True, help="Citations par thème.")
+@click.option("--split/--no-split", default=True, show_default=True,
+              help="Découper les cartes qui portent clairement plusieurs idées (puces, retours à la ligne, « ; », « mais »).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Graine des étapes aléatoires (même entrée, même graine : même résultat).")
+@click.option("--title", help="Titre du compte rendu (par défaut : « Compte rendu — FICHIER »).")
+@click.option("--edits", "edits_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Corrections d'un éditeur à appliquer (par défaut : corrections.json du dossier de sortie, s'il existe).")
+@cover_options
+@click.option("-q", "--quiet", is_flag=True, help="N'afficher que les erreurs et le résumé final.")
+@click.option("-v", "--verbose", is_flag=True, help="Afficher aussi la durée de chaque étape.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Dossier du cache des embeddings (par défaut ~/.cache/synth, ou $SYNTH_CACHE_DIR).")
+@click.option("--no-cache", is_flag=True, help="Ne pas lire ni écrire le cache des embeddings.")
+@column_options
+@handle_errors
+def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, edits_file, quiet, verbose,
+            cache_dir, no_cache, text_column, group_column, category_column, id_column, sheet, **cover):
+    """Regrouper les cartes de FICHIER par thème et écrire le compte rendu.
+
+    Écrit dans le dossier de sortie : compte-rendu.md, compte-rendu.html, compte-rendu.docx,
+    themes.json (résultat structuré), cartes.csv (chaque carte avec son thème), journal.txt
+    (lignes ignorées et avertissements, hors du compte rendu) et synth-resultat.json (le
+    résultat entier, pour synth report et synth review). La page de garde se remplit avec
+    les options --client, --date… ou un fichier synth.toml placé à côté de FICHIER.
+    Les corrections d'un éditeur (corrections.json du dossier, ou --edits) sont
+    appliquées, et les thèmes gardent leur identifiant d'une exécution à l'autre.
+    """
+    from synthesis.corrections import carry_over, keep_corrections_in, load_corrections
+    from synthesis.corrections.folder import check_same_export, corrections_path
+    from synthesis.embed.cache import default_cache_dir
+    from synthesis.load import load_cards
+    from synthesis.pipeline import Settings, synthesize
+    from synthesis.project import read_project
+    from synthesis.report import write_outputs
+    from synthesis.report.output import output_lock, prepare_output_dir
+
+    load_corrections(corrections_path(output_dir, edits_file))  # a broken file stops the run before the long part
+    say = (lambda message: None) if quiet else (lambda message: stderr_line(f"… {message}"))
+    # Checked before the long computation: a wrong -o, an output that would replace the input,
+    # or another run writing into the same folder fails at once. The lock is held until the command ends.
+    prepare_output_dir(output_dir, inputs=[input_file])
+    click.get_current_context().with_resource(output_lock(output_dir))
+    cover, title = read_project(input_file, title=title, **cover)
+    say(f"Lecture de {display_name(input_file)}")
+    card_set = load_cards(input_file, text_column=text_column, group_column=group_column,
+                          category_column=category_column, id_column=id_column, sheet=sheet)
+    for warning in card_set.warnings:
+        stderr_line(f"Attention : {warning}", err_style="yellow")
+    check_same_export(output_dir, card_set.cards, edits_file)
+    if n_themes is not None and granularity != 0:
+        stderr_line("Attention : --granularity est sans effet quand --themes fixe le nombre de thèmes.", err_style="yellow")
+    settings = Settings(model=model, n_themes=n_themes, granularity=granularity, n_quotes=n_quotes, split=split, seed=seed)
+    timings: dict[str, float] = {}
+    synthesis = synthesize(card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty(),
+                           cache_dir=None if no_cache else (cache_dir or default_cache_dir()), timings=timings)
+    for warning in synthesis.warnings[len(card_set.warnings):]:
+        stderr_line(f"Attention : {warning}", err_style="yellow")
+    if title:
+        synthesis.title = title
+    synthesis.cover = cover
+    carried = carry_over(synthesis, output_dir, edits_file)
+    if carried.notice:
+        stderr_line(f"Attention : {carried.notice}", err_style="yellow")
+    if carried.matching is not None:
+        say(f"Identifiants de thèmes repris de l'exécution précédente : {carried.matching.kept_share:.0%}")
+    say(f"Écriture des résultats dans {display_name(output_dir)}")
+    started = time.perf_counter()
+    written = write_outputs(carried.synthesis, output_dir, inputs=[input_file])
+    timings["reports"] = time.perf_counter() - started
+    keep_corrections_in(output_dir, carried)
+    if verbose:
+        stderr_line("Durées (s) : " + " · ".join(f"{stage} {seconds:.1f}" for stage, seconds in timings.items()))
+    _print_run_summary(carried.synthesis, written, carried.problems)
+
+
+def _print_run_summary(synthesis, written: list[Path], problems: list[str] = ()) -> None:
+    from synthesis.french import plural
+    from synthesis.report.wording import all_warnings, category_title, run_summary
+
+    for problem in problems:
+        stderr_line(f"Attention : {problem}", err_style="yellow")
+
+    counts = run_summary(synthesis)
+    if synthesis.skipped_rows:
+        stderr_line(f"Attention : {all_warnings(synthesis)[-1]}", err_style="yellow")
+    click.echo(
+        f"Cartes lues : {counts['cards_read']} · placées : {counts['cards_placed']} · ignorées (sans texte) : {counts['rows_skipped']}"
+    )
+    for category in synthesis.categories:
+        themes = [t for t in category.themes if not t.isolated]
+        isolated = sum(t.n_cards for t in category.themes if t.isolated)
+        click.echo(
+            f"  {category_title(category.category)} : {plural(category.n_cards, 'carte')}, {plural(len(themes), 'thème')}, "
+            f"{plural(isolated, 'idée isolée', 'idées isolées')}"
+        )
+    corrected = sum(theme.corrected for theme in synthesis.themes())
+    if synthesis.base is not None:
+        click.echo(f"Corrections de l'éditeur : {plural(corrected, 'thème corrigé', 'thèmes corrigés')}"
+                   + (f", {plural(len(problems), 'correction non appliquée', 'corrections non appliquées')}" if problems else ""))
+    click.echo("Fichiers écrits : " + ", ".join(display_name(path) for path in written))

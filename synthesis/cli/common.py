@@ -1,0 +1,98 @@
+"""What every command shares: exit statuses, one-line errors, the option groups."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from synthesis.cards import InputError
+from synthesis.embed import EmbedderError
+
+EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 1, 2, 130
+
+GRANULARITY_WORDS = {"coarser": -1.0, "large": -1.0, "default": 0.0, "normal": 0.0, "finer": 1.0, "fine": 1.0}
+
+
+class Granularity(click.ParamType):
+    name = "granularité"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        word = str(value).strip().lower()
+        if word in GRANULARITY_WORDS:
+            return GRANULARITY_WORDS[word]
+        try:
+            number = float(word.replace(",", "."))  # « 0,5 » as French users write it
+        except ValueError:
+            self.fail(f"« {value} » : attendu coarser, finer, default ou un nombre entre -2 et 2", param, ctx)
+        if not -2.0 <= number <= 2.0:
+            self.fail(f"« {value} » : le nombre doit être entre -2 (plus large) et 2 (plus fin)", param, ctx)
+        return number
+
+
+def stderr_line(message: str, *, err_style: str | None = None) -> None:
+    """One line on stderr: a line break inside a quoted cell or a file name must not split a message."""
+    click.secho(" ".join(str(message).splitlines()), err=True, fg=err_style)
+
+
+def handle_errors(command):
+    """Translate library errors into one line on stderr and an exit status; never a traceback unless --debug."""
+
+    @functools.wraps(command)
+    def wrapper(*args, debug: bool = False, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (InputError, EmbedderError) as error:
+            if debug:
+                raise
+            stderr_line(f"Erreur : {error}", err_style="red")
+            sys.exit(EXIT_INPUT)
+        except KeyboardInterrupt:
+            stderr_line("Interrompu : les fichiers de sortie précédents sont intacts.", err_style="yellow")
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception as error:  # the last resort: an internal fault, told in one line
+            if debug:
+                raise
+            stderr_line(f"Erreur interne : {type(error).__name__}: {error} (relancez avec --debug pour le détail)", err_style="red")
+            sys.exit(EXIT_INTERNAL)
+
+    return click.option("--debug", is_flag=True, help="Afficher la trace complète en cas d'erreur interne.")(wrapper)
+
+
+def _stack(command, options):
+    """Apply click options in the order listed (decorators apply bottom-up)."""
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def column_options(command):
+    """The shared --*-column / --sheet options of every command that reads a card export."""
+    return _stack(command, [
+        click.option("--text-column", help="Colonne du texte des cartes (sinon devinée : texte, carte, contenu, idée…)."),
+        click.option("--group-column", help="Colonne du groupe (sinon devinée : groupe, atelier, table…)."),
+        click.option("--category-column", help="Colonne de la catégorie (sinon devinée : catégorie, type, rubrique…)."),
+        click.option("--id-column", help="Colonne de l'identifiant (sinon devinée : id, n°, numéro ; générée si absente)."),
+        click.option("--sheet", help="Feuille à lire dans un fichier XLSX (par défaut celle qui a les colonnes des cartes)."),
+    ])
+
+
+def cover_options(command):
+    """What the Word report's cover says; also read from a synth.toml beside the export (options win)."""
+    return _stack(command, [
+        click.option("--client", help="Client (page de garde)."),
+        click.option("--date", help="Date de l'atelier (page de garde ; « 2023-10-12 » devient aussi la date du document)."),
+        click.option("--place", help="Lieu de l'atelier (page de garde)."),
+        click.option("--facilitator", help="Animation (page de garde)."),
+        click.option("--author", help="Rédaction : auteur du compte rendu (page de garde et propriétés du document)."),
+        click.option("--question", help="La question posée aux participants (page de garde)."),
+    ])
+
+
+out_dir_argument = click.argument(
+    "out_dir", metavar="DOSSIER", type=click.Path(path_type=Path, file_okay=False, exists=True)
+)
