@@ -53,8 +53,6 @@ LARGE_THEME, MAX_LABEL_CANDIDATES = 500, 500
 MIN_SUPPORT_UNITS = 2
 #: Weights of support share, closeness to the theme centre and c-TF-IDF specificity.
 LABEL_WEIGHTS = (0.6, 0.25, 0.15)
-#: How much a candidate label loses for resembling a label already given in the category (MMR).
-LABEL_DIVERSITY = 0.2
 #: A one-word heading names the subject but not what is said of it: it wins only when clearly better supported.
 _SINGLE_WORD_FACTOR = 0.8
 #: Subtracted from a one-word heading's score, so that it names a theme only when no longer phrase can (10: always).
@@ -134,10 +132,12 @@ def _fragment_reason(tokens) -> str | None:
         return f"finit par « {tokens[-1].text} »"
     for before, token in zip([None, *tokens], tokens):
         lemma = token.lemma_.casefold()
-        if lemma in DANGLING_LEMMAS or token.pos_ == "SCONJ":
+        if lemma in DANGLING_LEMMAS or token.pos_ == "SCONJ" or (lemma == "ni" and sum(t.lower_ == "ni" for t in tokens) == 1):
             return f"« {token.text} » sans sa proposition"
         if lemma in ANAPHORIC_LEMMAS and before is not None and before.pos_ == "DET":
             return f"« {before.text} {token.text} » renvoie à la phrase d'origine"
+        if before is not None and before.pos_ in ("NOUN", "PROPN", "ADJ") and token.pos_ == "DET" and root.pos_ != "VERB" and token.text.casefold() not in ("du", "des"):
+            return f"« {before.text} {token.text} » : un nom suivi d'un déterminant sans préposition"
         misread_noun = token.dep_ == "conj" and token.head.pos_ in ("NOUN", "PROPN", "ADJ")  # « … et entraide »
         if token.pos_ == "AUX" or ("Fin" in token.morph.get("VerbForm") and not misread_noun):
             return f"verbe conjugué « {token.text} »"
@@ -191,17 +191,21 @@ def theme_labels(
     phrase_texts = sorted({c.phrase.text for found in candidates.values() for c in found})
     phrase_vectors = dict(zip(phrase_texts, encode(phrase_texts))) if phrase_texts else {}
     used: set[str] = set()
-    chosen_vectors: list[np.ndarray] = []
     result = {}
     for label in sorted(members, key=lambda lab: (-len(members[lab]), lab)):
         centre = _unit(vectors[members[label]].mean(axis=0))
         scored = _score(candidates[label], weights[label], centre, phrase_vectors)
-        chosen = _most_relevant_unused(scored, phrase_vectors, chosen_vectors, used)
+        chosen = _best_unused(scored, used)
+        if chosen is None or names_subject_only(chosen):
+            # « Visiteurs », « Petits OT » name the subject, not what is said of it: the same
+            # word with its complement as a central card writes it (« Questions des visiteurs »),
+            # or, with no supported phrase at all, a card's phrase rather than two keywords joined.
+            widened = _widened(chosen, cleaned, members[label], vectors, centre, unit_lemmas, weights[label], used, encode)
+            chosen = widened or chosen
         if chosen is None:
             text = _fallback_label(keywords[label], used)
             lemmas = tuple(lemma for lemma in _lemmas_of(text, cleaned, members[label]))
         else:
-            chosen_vectors.append(phrase_vectors[chosen.text])
             text, lemmas = _capitalise(chosen.text), chosen.lemmas
         used.add(text.casefold())
         result[label] = Label(text, lemmas, label_support(lemmas, [unit_lemmas[i] for i in members[label]]))
@@ -262,16 +266,73 @@ def _score(candidates: list[_Candidate], weights: dict[str, float], centre: np.n
     return scored
 
 
-def _most_relevant_unused(scored: list[tuple[float, Phrase]], vectors: dict, chosen_vectors: list, used: set[str]) -> Phrase | None:
-    best, best_key = None, None
-    for score, phrase in scored:
-        if _capitalise(phrase.text).casefold() in used:
-            continue
-        redundancy = max((float(vectors[phrase.text] @ other) for other in chosen_vectors), default=0.0)
-        key = (score - LABEL_DIVERSITY * max(redundancy, 0.0), phrase.text)
-        if best_key is None or key[0] > best_key[0] or (key[0] == best_key[0] and key[1] < best_key[1]):
-            best, best_key = phrase, key
-    return best
+#: Words of a widened one-word label (« Questions des visiteurs »): short enough to stay a heading.
+MAX_WIDENED_WORDS = 5
+
+
+def names_subject_only(phrase: Phrase) -> bool:
+    """Whether a heading is one word, or an acronym with one content word at most (« Métier », « Petits OT », « TS et ANT »).
+
+    « Projets du CRTL » says what of whom and is kept.
+    """
+    if len(phrase.text.split()) == 1:
+        return True
+    head = phrase.head or phrase.lemmas[0]
+    return head.isupper() and len({lemma for lemma in phrase.lemmas if not lemma.isupper()}) <= 1
+
+
+def _widened(
+    word: Phrase | None,
+    cleaned: Sequence[CleanText],
+    indices: np.ndarray,
+    vectors: np.ndarray,
+    centre: np.ndarray,
+    unit_lemmas: list[set[str]],
+    weights: dict[str, float],
+    used: set[str],
+    encode: Encode,
+) -> Phrase | None:
+    """A phrase of 2 to MAX_WIDENED_WORDS words that says more than ``word`` (see ``names_subject_only``) and holds its content word.
+
+    Drawn from the theme's central units (cosine to the centre at or above the theme's
+    lower quartile), so a joke, which sits at the theme's edge, seldom names it; from
+    all its units only when ``word`` is None and no central unit offers a phrase. Scored
+    as the supported candidates are, its support being the mean share of the theme's
+    units that hold each of its lemmas (its complement may be one card's).
+    """
+    closeness = vectors[indices] @ centre
+    central = indices[closeness >= np.percentile(closeness, 25) - 1e-9]
+    anchors = {lemma for lemma in word.lemmas if not lemma.isupper()} if word is not None else set()
+    phrases = _widening_pool(cleaned, central, anchors, used) or (_widening_pool(cleaned, indices, anchors, used) if word is None else [])
+    texts = [_capitalise(phrase.text) for phrase in phrases]
+    phrases = [phrase for phrase, text, doc in zip(phrases, texts, load_nlp().pipe(texts)) if fragment_reason(text, doc) is None]
+    if not phrases:
+        return None
+    members = [unit_lemmas[i] for i in indices]
+    supports = [float(np.mean([sum(holds(lemmas, lemma) for lemmas in members) / len(members) for lemma in set(phrase.lemmas)])) for phrase in phrases]
+    phrase_vectors = dict(zip([phrase.text for phrase in phrases], encode([phrase.text for phrase in phrases])))
+    scored = _score([_Candidate(phrase, support) for phrase, support in zip(phrases, supports)], weights, centre, phrase_vectors)
+    return _best_unused(scored, used)
+
+
+def _widening_pool(cleaned: Sequence[CleanText], indices: np.ndarray, anchors: set[str], used: set[str]) -> list[Phrase]:
+    """The units' phrases of 2 to MAX_WIDENED_WORDS words with two content words or more besides acronyms, holding the anchors."""
+    pool: dict[str, Phrase] = {}
+    for i in indices:
+        for phrase in cleaned[i].phrases:
+            if not 2 <= len(phrase.text.split()) <= MAX_WIDENED_WORDS or names_subject_only(phrase):
+                continue
+            if not all(any(same_family(lemma, anchor) for lemma in phrase.lemmas) for anchor in anchors):
+                continue
+            if _capitalise(phrase.text).casefold() not in used:
+                pool.setdefault(phrase.text.casefold(), phrase)
+    return sorted(pool.values(), key=lambda phrase: phrase.text)
+
+
+def _best_unused(scored: list[tuple[float, Phrase]], used: set[str]) -> Phrase | None:
+    """The best scored phrase that no larger theme of the category already bears (ties: alphabetical)."""
+    free = [(score, phrase) for score, phrase in scored if _capitalise(phrase.text).casefold() not in used]
+    return min(free, key=lambda item: (-item[0], item[1].text))[1] if free else None
 
 
 def _fallback_label(keywords: list[str], used: set[str]) -> str:
