@@ -5,8 +5,10 @@ On the demo corpus (reference `theme` column) and on workshop-sized draws of
 labels `tag_primary`), for every theme synth finds, prints:
 
 - **lemma agreement**: the share of themes whose label shares a content lemma
-  (accents ignored) with the reference name most of its cards carry; a looser
-  stem figure (first 6 letters of a lemma: « fiscalité » / « fiscal ») beside it;
+  (accents ignored) with the reference name most of its cards carry; beside it, the
+  same with lemmas of one family as ``summarise.labels.same_family`` reads them (spaCy
+  lemmatises « passionnés » as « passionner » and « passionnées » as « passionné »),
+  and a looser stem figure (first 6 letters of a lemma: « fiscalité » / « fiscal »);
 - **whole constituents**: the share of labels that pass ``fragment_reason``;
 - **support**: the share of themes whose label is carried by at least a third of
   their idea units (``summarise.labels.carries``), and the mean share carried;
@@ -45,6 +47,7 @@ from synthesis.embed import load_embedder  # noqa: E402
 from synthesis.load import load_cards  # noqa: E402
 from synthesis.spelling import bare  # noqa: E402
 from synthesis.summarise import fragment_reason, summarise_category  # noqa: E402
+from synthesis.summarise.labels import same_family  # noqa: E402
 
 from bench_quality import workshop_draws  # noqa: E402  (scripts/ is on the path when run as a script)
 
@@ -105,6 +108,7 @@ class Scores:
     themes: int = 0
     agree: int = 0
     agree_stem: int = 0
+    agree_family: int = 0
     agree_tags: int = 0
     agree_keywords: int = 0
     whole: int = 0
@@ -121,7 +125,7 @@ class Scores:
         n = max(self.themes, 1)
         return [
             f"label shares a content lemma with the majority reference name: {self.agree}/{self.themes} = {self.agree / n:.0%}"
-            f" (stem, {STEM} letters: {self.agree_stem / n:.0%}"
+            f" (same family as the labels' support counts it: {self.agree_family / n:.0%}; stem, {STEM} letters: {self.agree_stem / n:.0%}"
             + (f"; any tag of those cards: {self.agree_tags / n:.0%})" if self.agree_tags else ")"),
             f"  label or keywords share one (as the earlier bench counted): {self.agree_keywords / n:.0%}",
             f"  among the {self.pure} themes whose majority name holds >= half their cards: {self.pure_agree / max(self.pure, 1):.0%}",
@@ -162,6 +166,7 @@ def score_run(run: Run, reference: dict[str, str], tags: dict[str, str] | None =
             scores.pure += 1
             scores.pure_agree += bool(found & wanted)
         scores.agree_stem += bool({w[:STEM] for w in found} & {w[:STEM] for w in wanted})
+        scores.agree_family += any(same_family(a, b) for a in found for b in wanted)
         reason = fragment_reason(theme.label, doc)
         scores.whole += reason is None
         scores.supported += theme.label_support >= SUPPORT_THRESHOLD - 1e-9
