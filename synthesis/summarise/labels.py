@@ -23,7 +23,7 @@ territoire » out of longer groups), so when no whole group covers the theme the
 safe generalisation wins over a catchy fragment. A heading that still names only the
 subject (one word, or an acronym with one content word: « Visiteurs », « Petits OT »,
 « TS et ANT ») is **widened** to the phrase of a central card that holds its content
-word (« Questions des visiteurs », « Visibilité pour les petits OT »; ``_widened``).
+word (« Questions des visiteurs », « Visibilité pour les petits OT »; ``_widening_pool``).
 Themes are named in order of size and no two themes of a category share a label; a
 penalty for resembling a label already given (MMR, 0.2) was dropped: it handed a
 solidarity theme « Réseaux sociaux » because the larger one was named « Solidarité ».
@@ -196,24 +196,36 @@ def theme_labels(
     candidates = {label: [c for c in found if _capitalise(c.phrase.text) in whole] for label, found in candidates.items()}
     phrase_texts = sorted({c.phrase.text for found in candidates.values() for c in found})
     phrase_vectors = dict(zip(phrase_texts, encode(phrase_texts))) if phrase_texts else {}
+    order = sorted(members, key=lambda lab: (-len(members[lab]), lab))
+    centres = {label: _unit(vectors[members[label]].mean(axis=0)) for label in order}
     used: set[str] = set()
+    chosen: dict[int, Phrase | None] = {}
+    for label in order:
+        chosen[label] = _best_unused(_score(candidates[label], weights[label], centres[label], phrase_vectors), used)
+        if chosen[label] is not None:
+            used.add(_capitalise(chosen[label].text).casefold())
+    # « Visiteurs », « Petits OT » name the subject, not what is said of it: the same word
+    # with its complement as a central card writes it (« Questions des visiteurs »), or, with
+    # no supported phrase at all, a card's phrase rather than two keywords joined. Widened
+    # after every theme has its first choice, so that their phrases are embedded in one batch.
+    to_widen = [label for label in order if chosen[label] is None or names_subject_only(chosen[label])]
+    pools = {label: _widening_pool(chosen[label], cleaned, members[label], vectors, centres[label], unit_lemmas) for label in to_widen}
+    missing = sorted({phrase.text for pool in pools.values() for _, phrase in pool} - set(phrase_vectors))
+    phrase_vectors.update(zip(missing, encode(missing)) if missing else [])
+    for label in to_widen:
+        used.discard(_capitalise(chosen[label].text).casefold() if chosen[label] is not None else "")
+        scored = _score([_Candidate(phrase, support) for support, phrase in pools[label]], weights[label], centres[label], phrase_vectors)
+        chosen[label] = _best_unused(scored, used) or chosen[label]
+        if chosen[label] is not None:
+            used.add(_capitalise(chosen[label].text).casefold())
     result = {}
-    for label in sorted(members, key=lambda lab: (-len(members[lab]), lab)):
-        centre = _unit(vectors[members[label]].mean(axis=0))
-        scored = _score(candidates[label], weights[label], centre, phrase_vectors)
-        chosen = _best_unused(scored, used)
-        if chosen is None or names_subject_only(chosen):
-            # « Visiteurs », « Petits OT » name the subject, not what is said of it: the same
-            # word with its complement as a central card writes it (« Questions des visiteurs »),
-            # or, with no supported phrase at all, a card's phrase rather than two keywords joined.
-            widened = _widened(chosen, cleaned, members[label], vectors, centre, unit_lemmas, weights[label], used, encode)
-            chosen = widened or chosen
-        if chosen is None:
+    for label in order:
+        if chosen[label] is None:
             text = _fallback_label(keywords[label], used)
+            used.add(text.casefold())
             lemmas = tuple(lemma for lemma in _lemmas_of(text, cleaned, members[label]))
         else:
-            text, lemmas = _capitalise(chosen.text), chosen.lemmas
-        used.add(text.casefold())
+            text, lemmas = _capitalise(chosen[label].text), chosen[label].lemmas
         result[label] = Label(text, lemmas, label_support(lemmas, [unit_lemmas[i] for i in members[label]]))
     return result
 
@@ -274,6 +286,8 @@ def _score(candidates: list[_Candidate], weights: dict[str, float], centre: np.n
 
 #: Words of a widened one-word label (« Questions des visiteurs »): short enough to stay a heading.
 MAX_WIDENED_WORDS = 5
+#: The best supported phrases of a widening that are parsed and embedded to be scored.
+MAX_WIDENING_CANDIDATES = 8
 
 
 def names_subject_only(phrase: Phrase) -> bool:
@@ -287,46 +301,40 @@ def names_subject_only(phrase: Phrase) -> bool:
     return head.isupper() and len({lemma for lemma in phrase.lemmas if not lemma.isupper()}) <= 1
 
 
-def _widened(
+def _widening_pool(
     word: Phrase | None,
     cleaned: Sequence[CleanText],
     indices: np.ndarray,
     vectors: np.ndarray,
     centre: np.ndarray,
     unit_lemmas: list[set[str]],
-    weights: dict[str, float],
-    used: set[str],
-    encode: Encode,
-) -> Phrase | None:
-    """A phrase of 2 to MAX_WIDENED_WORDS words that says more than ``word`` (see ``names_subject_only``) and holds its content word.
+) -> list[tuple[float, Phrase]]:
+    """(support, phrase) of up to MAX_WIDENING_CANDIDATES whole phrases of 2 to MAX_WIDENED_WORDS words that say more than ``word``.
 
-    Drawn from the theme's central units (cosine to the centre at or above the theme's
-    lower quartile), so a joke, which sits at the theme's edge, seldom names it; from
-    all its units only when ``word`` is None and no central unit offers a phrase. Scored
-    as the supported candidates are, its support being the mean share of the theme's
-    units that hold each of its lemmas (its complement may be one card's).
+    Each holds ``word``'s content word (see ``names_subject_only``) and is drawn from the
+    theme's central units (cosine to the centre at or above the theme's lower quartile),
+    so a joke, which sits at the theme's edge, seldom names it; from all its units only
+    when ``word`` is None and no central unit offers a phrase. Its support is the mean
+    share of the theme's units that hold each of its lemmas (its complement may be one
+    card's); acronyms are left out of it, as they say who, not what (« Conseiller à un
+    OT voisin » is not carried by every card naming an OT).
     """
     closeness = vectors[indices] @ centre
     central = indices[closeness >= np.percentile(closeness, 25) - 1e-9]
     anchors = {lemma for lemma in word.lemmas if not lemma.isupper()} if word is not None else set()
-    phrases = _widening_pool(cleaned, central, anchors, used) or (_widening_pool(cleaned, indices, anchors, used) if word is None else [])
-    texts = [_capitalise(phrase.text) for phrase in phrases]
-    phrases = [phrase for phrase, text, doc in zip(phrases, texts, load_nlp().pipe(texts)) if fragment_reason(text, doc) is None]
-    if not phrases:
-        return None
+    phrases = _phrases_holding(cleaned, central, anchors) or (_phrases_holding(cleaned, indices, anchors) if word is None else [])
     members = [unit_lemmas[i] for i in indices]
-    # acronyms say who, not what: « Conseiller à un OT voisin » is not carried by every card naming an OT
-    supports = [
-        float(np.mean([sum(holds(lemmas, lemma) for lemmas in members) / len(members) for lemma in set(phrase.lemmas) if not lemma.isupper()]))
-        for phrase in phrases
-    ]
-    phrase_vectors = dict(zip([phrase.text for phrase in phrases], encode([phrase.text for phrase in phrases])))
-    scored = _score([_Candidate(phrase, support) for phrase, support in zip(phrases, supports)], weights, centre, phrase_vectors)
-    return _best_unused(scored, used)
+    supported = sorted(
+        ((float(np.mean([sum(holds(lemmas, lemma) for lemmas in members) / len(members) for lemma in set(phrase.lemmas) if not lemma.isupper()])), phrase)
+         for phrase in phrases),
+        key=lambda item: (-item[0], len(item[1].text.split()), item[1].text),
+    )[:MAX_WIDENING_CANDIDATES]  # parsing and embedding every phrase of a large theme would double the summarise stage
+    texts = [_capitalise(phrase.text) for _, phrase in supported]
+    return [item for item, text, doc in zip(supported, texts, load_nlp().pipe(texts)) if fragment_reason(text, doc) is None]
 
 
-def _widening_pool(cleaned: Sequence[CleanText], indices: np.ndarray, anchors: set[str], used: set[str]) -> list[Phrase]:
-    """The units' phrases of 2 to MAX_WIDENED_WORDS words with two content words or more besides acronyms, holding the anchors."""
+def _phrases_holding(cleaned: Sequence[CleanText], indices: np.ndarray, anchors: set[str]) -> list[Phrase]:
+    """The units' phrases of 2 to MAX_WIDENED_WORDS words that do not name only a subject and hold the anchors."""
     pool: dict[str, Phrase] = {}
     for i in indices:
         for phrase in cleaned[i].phrases:
@@ -334,8 +342,7 @@ def _widening_pool(cleaned: Sequence[CleanText], indices: np.ndarray, anchors: s
                 continue
             if not all(any(same_family(lemma, anchor) for lemma in phrase.lemmas) for anchor in anchors):
                 continue
-            if _capitalise(phrase.text).casefold() not in used:
-                pool.setdefault(phrase.text.casefold(), phrase)
+            pool.setdefault(phrase.text.casefold(), phrase)
     return sorted(pool.values(), key=lambda phrase: phrase.text)
 
 
