@@ -13,7 +13,9 @@ labels `tag_primary`), for every theme synth finds, prints:
 - **support**: the share of themes whose label is carried by at least a third of
   their idea units (``summarise.labels.carries``), and the mean share carried;
 - on the demo, **quotes**: the share of quotes whose fit is at or above their
-  theme's median, and the labels next to the reference names.
+  theme's median; **asides**: recall and precision of the cards set aside
+  (« Idées isolées ») against the reference's « Idée isolée »; and the labels next to
+  the reference names.
 
     python scripts/bench_labels.py [--draws 10] [--eval-dir DIR] [--cache DIR]
 
@@ -190,6 +192,13 @@ def quote_fit_share(run: Run) -> tuple[int, int]:
     return good, total
 
 
+def aside_scores(run: Run, reference: dict[str, str]) -> tuple[int, int, int]:
+    """(cards synth set aside that the reference calls « Idée isolée », cards synth set aside, reference asides)."""
+    isolated = {c for category in run.categories for theme in category.themes if theme.isolated for c in theme.card_ids}
+    asides = {card for card, name in reference.items() if name == ASIDE}
+    return len(isolated & asides), len(isolated), len(asides)
+
+
 def bench_demo(cache: Path | None) -> None:
     frame = pd.read_csv(DEMO, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     reference = dict(zip(frame["N°"], frame["theme"]))
@@ -201,6 +210,8 @@ def bench_demo(cache: Path | None) -> None:
     for line in scores.lines():
         print("  " + line)
     print(f"  quotes whose fit is >= their theme's median: {good}/{total} = {good / max(total, 1):.0%}")
+    hits, isolated, asides = aside_scores(run, reference)
+    print(f"  « {ASIDE} » cards set aside: recall {hits}/{asides} = {hits / max(asides, 1):.2f}, precision {hits}/{isolated} = {hits / max(isolated, 1):.2f}")
     print(f"\n  {'label':<44} {'sup':>4}  {'majority reference name (cards)':<46} agree")
     for theme, name, count, agree, reason in rows:
         mark = ("yes" if agree else "-") + (f"  FRAGMENT: {reason}" if reason else "")
