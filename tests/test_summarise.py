@@ -14,6 +14,7 @@ from synthesis.summarise import (
     summarise_category,
     theme_scope,
 )
+from synthesis.summarise.labels import misread_as_a_verb
 
 FUNCTION_WORDS = {"le", "la", "les", "l'", "de", "des", "du", "d'", "un", "une", "et", "ou", "à", "au", "aux", "en", "pour", "par", "sur", "avec", "entre"}
 
@@ -217,6 +218,15 @@ def test_a_label_keeps_its_sense_when_a_larger_theme_already_names_a_near_word(u
     ], category="forces")
     second = next(theme for theme in result.themes if "t1c0" in theme.card_ids)
     assert "sociaux" not in second.label.casefold(), second.label
+
+
+@pytest.mark.parametrize(("phrase", "card", "misread"), [
+    ("conseiller à un OT voisin", "Prêter un conseiller à un OT voisin en haute saison", True),
+    ("Animer un groupe", "Animer un groupe de travail", False),
+    ("Supprimer le Sénat", "Il faut supprimer le Sénat", False),
+])
+def test_a_heading_that_reads_alone_as_a_verb_its_card_wrote_as_a_noun_is_told(phrase, card, misread):
+    assert misread_as_a_verb(phrase, load_nlp()(phrase[:1].upper() + phrase[1:]), [card]) is misread
 
 
 @pytest.mark.parametrize("label", [

@@ -30,17 +30,19 @@ solidarity theme « Réseaux sociaux » because the larger one was named « Soli
 
 Measured by scripts/bench_labels.py (demo: 44 themes at the finer grain; makeorg: 10
 workshop draws, 93 themes), before → after widening and without MMR: lemma agreement
-with the majority reference name 66 % → 68 % on the demo (90 % where that name holds
-half the theme or more) and 18 % → 20 % on makeorg, whose moderators' tags are
-abstract (« addictions » for « Consommation de tabac », « institutions » for
-« Supprimer le Sénat »); fragments 0/44 and 1/93 → 0/44 and 0/93; labels naming only
-the subject 15/44 (12 single words, « TS et ANT », « CRTL et CDD », « Petits OT ») → 0/44
-on the demo.
+with the majority reference name 66 % → 66 % on the demo (86 % → 90 % where that name
+holds half the theme or more; « Conseiller à un OT voisin » agreed through « OT » alone
+and is now « Prêter un conseiller », see ``misread_as_a_verb``) and 18 % → 20 % on
+makeorg, whose moderators' tags are abstract (« addictions » for « Consommation de
+tabac », « institutions » for « Supprimer le Sénat »); fragments 0/44 and 1/93 → 0/44
+and 0/93; labels naming only the subject 15/44 (12 single words, « TS et ANT », « CRTL
+et CDD », « Petits OT ») → 0/44 on the demo.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -330,7 +332,28 @@ def _widening_pool(
         key=lambda item: (-item[0], len(item[1].text.split()), item[1].text),
     )[:MAX_WIDENING_CANDIDATES]  # parsing and embedding every phrase of a large theme would double the summarise stage
     texts = [_capitalise(phrase.text) for _, phrase in supported]
-    return [item for item, text, doc in zip(supported, texts, load_nlp().pipe(texts)) if fragment_reason(text, doc) is None]
+    written = [cleaned[i].readable or cleaned[i].text for i in indices]
+    return [
+        item for item, text, doc in zip(supported, texts, load_nlp().pipe(texts))
+        if fragment_reason(text, doc) is None and not misread_as_a_verb(item[1].text, doc, written)
+    ]
+
+
+#: Determiners before which a word is a noun (« un conseiller à un OT voisin »).
+_NOUN_DETERMINERS = ("un", "une", "le", "la", "les", "l'", "l’", "des", "du", "ce", "cet", "cette", "ces", "mon", "ma", "mes", "notre", "nos", "votre", "vos", "leur", "leurs", "chaque")
+
+
+def misread_as_a_verb(phrase: str, doc, texts: Sequence[str]) -> bool:
+    """Whether a heading read alone opens on an infinitive that its cards write as a noun.
+
+    « Conseiller à un OT voisin », out of « Prêter un conseiller à un OT voisin », reads
+    alone as « to advise a neighbouring OT ».
+    """
+    root = next((token for token in doc if token.head.i == token.i), None)
+    if root is None or root.i != 0 or root.pos_ != "VERB" or "Inf" not in root.morph.get("VerbForm"):
+        return False
+    before = r"(?:^|\s)(?:" + "|".join(re.escape(word) for word in _NOUN_DETERMINERS) + r")\s*" + re.escape(phrase)
+    return any(re.search(before, text, flags=re.IGNORECASE) for text in texts)
 
 
 def _phrases_holding(cleaned: Sequence[CleanText], indices: np.ndarray, anchors: set[str]) -> list[Phrase]:
