@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from synthesis.cards import display_name
-from synthesis.cli.common import Granularity, stderr_line, column_options, cover_options, handle_errors
+from synthesis.cli.common import Granularity, stderr_line, column_options, cover_options, handle_errors, survey_options
 from synthesis.embed import DEFAULT_EMBEDDER
 
 
@@ -36,9 +36,11 @@ from synthesis.embed import DEFAULT_EMBEDDER
               help="Dossier du cache des embeddings (par défaut ~/.cache/synth, ou $SYNTH_CACHE_DIR).")
 @click.option("--no-cache", is_flag=True, help="Ne pas lire ni écrire le cache des embeddings.")
 @column_options
+@survey_options
 @handle_errors
 def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, edits_file, quiet, verbose,
-            cache_dir, no_cache, text_column, group_column, category_column, id_column, sheet, **cover):
+            cache_dir, no_cache, text_column, group_column, category_column, id_column, sheet,
+            segments, respondent_column, question_column, questions, **cover):
     """Regrouper les cartes de FICHIER par thème et écrire le compte rendu.
 
     Écrit dans le dossier de sortie : compte-rendu.md, compte-rendu.html, compte-rendu.docx,
@@ -48,6 +50,10 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     les options --client, --date… ou un fichier synth.toml placé à côté de FICHIER.
     Les corrections d'un éditeur (corrections.json du dossier, ou --edits) sont
     appliquées, et les thèmes gardent leur identifiant d'une exécution à l'autre.
+
+    Une enquête (une colonne répondant et une colonne question, ou une colonne par
+    question) se lit aussi : les thèmes comptent alors des répondants, et --segment
+    COLONNE (répétable) les répartit par département, type de structure…
     """
     from synthesis.corrections import carry_over, keep_corrections_in, load_corrections
     from synthesis.corrections.folder import check_same_export, corrections_path
@@ -67,7 +73,9 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     cover, title = read_project(input_file, title=title, **cover)
     say(f"Lecture de {display_name(input_file)}")
     card_set = load_cards(input_file, text_column=text_column, group_column=group_column,
-                          category_column=category_column, id_column=id_column, sheet=sheet)
+                          category_column=category_column, id_column=id_column, sheet=sheet,
+                          question_column=question_column, respondent_column=respondent_column,
+                          segments=segments, questions=questions)
     for warning in card_set.warnings:
         stderr_line(f"Attention : {warning}", err_style="yellow")
     check_same_export(output_dir, card_set.cards, edits_file)
