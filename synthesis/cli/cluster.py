@@ -107,24 +107,15 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
 
 def _print_run_summary(synthesis, written: list[Path], problems: list[str] = ()) -> None:
     from synthesis.french import plural
-    from synthesis.report.wording import all_warnings, category_title, run_summary
+    from synthesis.report.wording import all_warnings, run_summary_lines
 
     for problem in problems:
         stderr_line(f"Attention : {problem}", err_style="yellow")
 
-    counts = run_summary(synthesis)
     if synthesis.skipped_rows:
         stderr_line(f"Attention : {all_warnings(synthesis)[-1]}", err_style="yellow")
-    click.echo(
-        f"Cartes lues : {counts['cards_read']} · placées : {counts['cards_placed']} · ignorées (sans texte) : {counts['rows_skipped']}"
-    )
-    for category in synthesis.categories:
-        themes = [t for t in category.themes if not t.isolated]
-        isolated = sum(t.n_cards for t in category.themes if t.isolated)
-        click.echo(
-            f"  {category_title(category.category)} : {plural(category.n_cards, 'carte')}, {plural(len(themes), 'thème')}, "
-            f"{plural(isolated, 'idée isolée', 'idées isolées')}"
-        )
+    for line in run_summary_lines(synthesis):
+        click.echo(line)
     corrected = sum(theme.corrected for theme in synthesis.themes())
     if synthesis.base is not None:
         click.echo(f"Corrections de l'éditeur : {plural(corrected, 'thème corrigé', 'thèmes corrigés')}"
