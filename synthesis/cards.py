@@ -95,6 +95,8 @@ class CardSet:
 
     @property
     def categories(self) -> list[str]:
+        if self.survey is not None:  # a survey's questions in the questionnaire's order
+            return list(dict.fromkeys(card.category for card in self.cards))
         return sorted({card.category for card in self.cards}, key=category_sort_key)
 
 

@@ -86,7 +86,7 @@ def synthesize(
         vocabularies = _keyword_vocabularies(cleaned, embedder.encode) if settings.keyword_clustering else None
 
     groups = card_set.groups
-    id_prefixes = theme_id_prefixes(card_set.categories)
+    id_prefixes = theme_id_prefixes(card_set.categories) if card_set.survey is None else survey_id_prefixes(card_set.categories)
     categories, placements = [], {}
     warnings = list(card_set.warnings)
     method = ""
@@ -196,6 +196,11 @@ def theme_id_prefixes(categories: list[str]) -> dict[str, str]:
             prefix, suffix = f"{base}-{suffix}", suffix + 1
         prefixes[category] = prefix
     return prefixes
+
+
+def survey_id_prefixes(questions: list[str]) -> dict[str, str]:
+    """A survey's questions are sentences: their themes are q1-01, q2-03… in the questionnaire's order."""
+    return {question: f"q{number}" for number, question in enumerate(questions, start=1)}
 
 
 def _slug_source(text: str) -> str:

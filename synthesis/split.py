@@ -8,8 +8,8 @@ a wrong split scatters one idea over two themes, a missed one only blurs a quote
 Survey answers (``sentences=True``) are longer: an answer of several sentences is
 also cut at spaCy's sentence boundaries, then each sentence goes through the rules
 above, so one answer can feed several themes. A sentence of fewer than
-:data:`SENTENCE_MIN_WORDS` words of three letters (« Oui. », « Merci ! ») stays with
-its neighbour. Workshop cards are not cut into sentences: a card is one idea written
+:data:`SENTENCE_MIN_WORDS` content words (« Oui. », « Merci pour cette enquête. »,
+« C'est notre principal souci. ») stays with its neighbour. Workshop cards are not cut into sentences: a card is one idea written
 in a hurry, its full stops are not boundaries between ideas.
 """
 
@@ -37,7 +37,7 @@ _SEMICOLON_MAX_WORDS = 25
 #: Words of three letters or more a segment needs to stand alone: one where the
 #: writer separated the ideas (line, bullet, ";"), two around "mais".
 _EXPLICIT_MIN_WORDS, _CONJUNCTION_MIN_WORDS = 1, 2
-#: A sentence needs this many words of three letters or more to stand alone as a segment of an answer.
+#: A sentence needs this many content words (three letters or more, not stop words) to stand alone as a segment of an answer.
 SENTENCE_MIN_WORDS = 3
 #: Only texts with an end of sentence followed by more text are parsed for sentences (spaCy is the slow part).
 _MAYBE_SEVERAL_SENTENCES = re.compile(r"[.!?…](?:\s|[»\"”)])*\s+\S")
@@ -78,11 +78,18 @@ def _join_short(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]
     """Join a sentence too short to stand alone to the one before it (the first one to the one after)."""
     joined: list[tuple[int, int]] = []
     for start, end in spans:
-        if joined and (not _substantial(text[start:end], SENTENCE_MIN_WORDS) or not _substantial(text[slice(*joined[-1])], SENTENCE_MIN_WORDS)):
+        if joined and (not _stands_alone(text[start:end]) or not _stands_alone(text[slice(*joined[-1])])):
             joined[-1] = (joined[-1][0], end)
         else:
             joined.append((start, end))
     return joined
+
+
+def _stands_alone(sentence: str) -> bool:
+    """Enough content words to be an idea: « Merci pour cette enquête. », « C'est notre principal souci. » are not."""
+    acronym = re.fullmatch(r"[A-ZÀ-Ý]{2,6}", sentence.strip()) is not None
+    content = [word for word in re.findall(r"\w{3,}", sentence) if word.casefold() not in french_stop_words()]
+    return acronym or len(content) >= SENTENCE_MIN_WORDS
 
 
 def answer_segments(texts: list[str]) -> list[list[str]]:

@@ -64,25 +64,30 @@ def _segment_coverage(theme: Theme, category: CategoryResult) -> str:
 def profile_line(theme: Theme) -> str:
     """The segments that raised a survey theme more, or less, than their share of respondents ("" for a workshop).
 
-    « Profil — Département : plus présent : Hérault (8 répondants pour 3,1 attendus) · Type de structure :
-    effectifs trop faibles pour un test ». Only adjusted p-values below the threshold are named
-    (synthesis.summarise.profile says how), never a raw p-value.
+    « Profil — Type de structure : plus présent chez Office de tourisme de station (9 répondants pour 3,1 attendus) ;
+    pas d'écart net selon « Département » ». Only values whose adjusted p-value is below the threshold are named
+    (synthesis.summarise.profile says how), never a raw p-value; « effectifs trop faibles » when no test could conclude.
     """
     if theme.isolated or not theme.profile:
         return ""
-    parts = []
+    found, flat, small = [], [], []
     for segment in dict.fromkeys(share.segment for share in theme.profile):
         shares = [share for share in theme.profile if share.segment == segment]
         over = [_share_phrase(share) for share in shares if share.direction == "+"]
         under = [_share_phrase(share) for share in shares if share.direction == "-"]
         if over or under:
-            said = ([f"plus présent : {_enumerate(over)}"] if over else []) + ([f"moins présent : {_enumerate(under)}"] if under else [])
-            parts.append(f"{segment} : {' ; '.join(said)}")
+            said = ([f"plus présent chez {_enumerate(over)}"] if over else []) + ([f"moins présent chez {_enumerate(under)}"] if under else [])
+            found.append(f"{segment} : {', '.join(said)}")
         elif any(share.test for share in shares):
-            parts.append(f"{segment} : pas d'écart net à la répartition des répondants")
+            flat.append(f"« {segment} »")
         else:
-            parts.append(f"{segment} : effectifs trop faibles pour un test")
-    return "Profil — " + " · ".join(parts)
+            small.append(f"« {segment} »")
+    parts = found
+    if flat:
+        parts.append(f"pas d'écart net selon {_enumerate(flat).replace(' et ', ' ni ')}")
+    if small:
+        parts.append(f"effectifs trop faibles pour tester {_enumerate(small)}")
+    return "Profil — " + " ; ".join(parts)
 
 
 def _share_phrase(share) -> str:
@@ -298,9 +303,10 @@ def _survey_method(synthesis: Synthesis, counts: dict, settings: dict, split: in
         paragraphs.append(
             "Profil : pour chaque thème et chaque valeur des colonnes de segment, le nombre de répondants du thème est "
             "comparé au nombre attendu si le thème était cité partout dans la même proportion (test du χ², ou test exact "
-            "de Fisher quand les effectifs attendus sont petits). Les tests d'une même question sont corrigés ensemble "
-            "(Benjamini–Hochberg, 5 % de fausses alertes au plus parmi les écarts signalés) ; seuls les écarts nets sont "
-            "cités, et « effectifs trop faibles pour un test » signale les thèmes trop peu cités pour conclure.")
+            "de Fisher quand les effectifs attendus sont petits). Les tests d'une même question et d'une même colonne sont "
+            "corrigés ensemble (Benjamini–Hochberg : 5 % de fausses alertes au plus parmi les écarts signalés) ; ceux "
+            "qu'aucun résultat ne pourrait rendre significatifs sont écartés d'avance (règle de Tarone) et signalés "
+            "« effectifs trop faibles pour tester ». Seuls les écarts nets sont cités, jamais une p-valeur isolée.")
     paragraphs += [
         "Réglages : " + _settings_phrase(settings).replace("découpage des cartes", "découpage des réponses") + ".",
         "Ces résultats sont un premier jet produit automatiquement par synth : les intitulés et les profils "

@@ -6,23 +6,25 @@ respondent counts once (their answers may feed the theme with several sentences)
 expected count is the theme's respondents × the value's share of the question's respondents.
 
 Test: χ² (with Yates' correction) when every expected cell of the table is at least
-:data:`CHI2_MIN_EXPECTED`, else Fisher's exact test; both two-sided. Too small for a test:
-when even the most lopsided table these margins allow would not reach :data:`ALPHA`
-(Fisher's p-value at both extremes), no test can conclude, so none is run and the report
-says « effectifs trop faibles » instead of a p-value. A segment value left empty in the
-export (« non renseigné ») is counted but never tested.
+:data:`CHI2_MIN_EXPECTED`, else Fisher's exact test; both two-sided. A segment value left
+empty in the export (« non renseigné ») is counted but never tested.
 
-Multiple comparisons: a question has themes × segment values tests (10 × 13 = 130 in a
-survey of the 13 départements). The p-values of all the question's tests are adjusted
-together by Benjamini–Hochberg, and a value is said over- or under-represented when its
-adjusted p-value is below ALPHA: at most ALPHA of the values named are expected to be
-false alarms. Tables too small to be tested are left out of the family (Tarone's
-argument: they could not be significant, so counting them would only cost power).
+Multiple comparisons and small counts: the tests of one question and one segment column
+form a family (8 themes × 13 départements = 104 tests in the demo survey). Some tables
+cannot be significant whatever their content: their margins are too small, the most
+lopsided table they allow still has a large p-value. Tarone's rule sets them aside: with
+``m(k)`` the number of tables whose smallest attainable p-value is below ALPHA / k, the
+family keeps the ``m(K)`` tables for the smallest K with ``m(K) <= K``; the others are
+reported « effectifs trop faibles pour un test », with no p-value. The kept tables are
+tested and their p-values adjusted by Benjamini–Hochberg (Gilbert's Tarone-BH, 2005): a
+value is said over- or under-represented when its adjusted p-value is below ALPHA, so at
+most ALPHA of the values named are expected to be false alarms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 from scipy.stats import chi2_contingency, false_discovery_control, fisher_exact
@@ -41,16 +43,21 @@ def profile_themes(themes: Sequence[Theme], cards: Sequence[Card], segments: Seq
     respondents = _respondent_values(cards, segments)
     if not respondents or not segments:
         return
-    shares_by_theme = {}
+    in_theme = {}
     for theme in themes:
-        if theme.isolated:
-            continue
-        members = set(theme.card_ids)
-        in_theme = {card.group for card in cards if card.id in members}
-        shares_by_theme[theme.id] = [share for segment in segments for share in _segment_shares(in_theme, respondents, segment)]
-    _mark_significant(shares_by_theme)
+        if not theme.isolated:
+            members = set(theme.card_ids)
+            in_theme[theme.id] = {card.group for card in cards if card.id in members}
+    shares = {theme_id: [] for theme_id in in_theme}
+    for segment in segments:
+        family = [(theme_id, len(shares[theme_id]) + i, share, smallest)
+                  for theme_id, members in in_theme.items()
+                  for i, (share, smallest) in enumerate(_segment_shares(members, respondents, segment))]
+        done = _test_family(family, {theme_id: len(members) for theme_id, members in in_theme.items()}, len(respondents))
+        for theme_id, i, _, _ in family:
+            shares[theme_id].append(done[(theme_id, i)])
     for theme in themes:
-        theme.profile = shares_by_theme.get(theme.id, [])
+        theme.profile = shares.get(theme.id, [])
 
 
 def _respondent_values(cards: Sequence[Card], segments: Sequence[str]) -> dict[str, dict[str, str]]:
@@ -61,7 +68,8 @@ def _respondent_values(cards: Sequence[Card], segments: Sequence[str]) -> dict[s
     return values
 
 
-def _segment_shares(in_theme: set[str], respondents: dict[str, dict[str, str]], segment: str) -> list[SegmentShare]:
+def _segment_shares(in_theme: set[str], respondents: dict[str, dict[str, str]], segment: str) -> list[tuple[SegmentShare, float]]:
+    """Each value's share with the smallest p-value its margins allow (1.0 when never tested)."""
     total, n_theme = len(respondents), len(in_theme)
     counts: dict[str, list[int]] = {}  # value -> [respondents of the question, of the theme]
     for respondent, values in respondents.items():
@@ -71,24 +79,25 @@ def _segment_shares(in_theme: set[str], respondents: dict[str, dict[str, str]], 
     shares = []
     for value in sorted(counts, key=lambda v: (-counts[v][0], v.casefold())):
         with_value, observed = counts[value]
-        expected = n_theme * with_value / total
-        test, p_value = ("", None) if value == UNKNOWN_SEGMENT else _test(observed, n_theme, with_value, total)
-        shares.append(SegmentShare(segment, value, observed, round(expected, 3), with_value, test, p_value))
+        share = SegmentShare(segment, value, observed, round(n_theme * with_value / total, 3), with_value)
+        shares.append((share, 1.0 if value == UNKNOWN_SEGMENT else _smallest_p(n_theme, with_value, total)))
     return shares
 
 
-def _test(observed: int, n_theme: int, with_value: int, total: int) -> tuple[str, float | None]:
-    """("chi2" or "fisher", two-sided p-value), or ("", None) when no table with these margins could be significant."""
+def _smallest_p(n_theme: int, with_value: int, total: int) -> float:
+    """The smallest two-sided p-value any table with these margins could have (1.0 for a degenerate table)."""
     if min(n_theme, with_value) == 0 or max(n_theme, with_value) == total:
-        return "", None
+        return 1.0
     lowest, highest = max(0, n_theme + with_value - total), min(n_theme, with_value)
-    if min(_fisher(k, n_theme, with_value, total) for k in (lowest, highest)) >= ALPHA:
-        return "", None
-    table = _table(observed, n_theme, with_value, total)
+    return min(_fisher(k, n_theme, with_value, total) for k in (lowest, highest))
+
+
+def _test(share: SegmentShare, n_theme: int, total: int) -> tuple[str, float]:
+    table = _table(share.observed, n_theme, share.respondents, total)
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / total
     if expected.min() >= CHI2_MIN_EXPECTED:
         return "chi2", float(chi2_contingency(table, correction=True).pvalue)
-    return "fisher", _fisher(observed, n_theme, with_value, total)
+    return "fisher", _fisher(share.observed, n_theme, share.respondents, total)
 
 
 def _table(observed: int, n_theme: int, with_value: int, total: int) -> np.ndarray:
@@ -99,16 +108,25 @@ def _fisher(observed: int, n_theme: int, with_value: int, total: int) -> float:
     return float(fisher_exact(_table(observed, n_theme, with_value, total)).pvalue)
 
 
-def _mark_significant(shares_by_theme: dict[str, list[SegmentShare]]) -> None:
-    """Benjamini–Hochberg over every tested share of the question; direction set where the adjusted p < ALPHA."""
-    tested = [(theme_id, i) for theme_id, shares in shares_by_theme.items() for i, share in enumerate(shares) if share.p_value is not None]
+def tarone_testable(smallest: Sequence[float], alpha: float = ALPHA) -> list[bool]:
+    """Which tests of a family can be significant at all: Tarone's K is the smallest k with m(k) <= k."""
+    for k in range(1, len(smallest) + 1):
+        kept = [p < alpha / k for p in smallest]
+        if sum(kept) <= k:
+            return kept
+    return [False] * len(smallest)
+
+
+def _test_family(family: list[tuple[str, int, SegmentShare, float]], n_theme: dict[str, int], total: int) -> dict[tuple[str, int], SegmentShare]:
+    """One question × one segment column: Tarone's testable tables, tested, Benjamini–Hochberg adjusted."""
+    testable = tarone_testable([smallest for *_, smallest in family])
+    tested = [(theme_id, i, share, *_test(share, n_theme[theme_id], total))
+              for (theme_id, i, share, _), keep in zip(family, testable) if keep]
+    done = {(theme_id, i): share for theme_id, i, share, _ in family}
     if not tested:
-        return
-    adjusted = false_discovery_control([shares_by_theme[t][i].p_value for t, i in tested], method="bh")
-    for (theme_id, i), q_value in zip(tested, adjusted):
-        share = shares_by_theme[theme_id][i]
+        return done
+    adjusted = false_discovery_control([p for *_, p in tested], method="bh")
+    for (theme_id, i, share, test, p_value), q_value in zip(tested, adjusted):
         direction = ("+" if share.observed > share.expected else "-") if q_value < ALPHA else ""
-        shares_by_theme[theme_id][i] = SegmentShare(
-            share.segment, share.value, share.observed, share.expected, share.respondents, share.test,
-            round(share.p_value, 6), round(float(q_value), 6), direction,
-        )
+        done[(theme_id, i)] = replace(share, test=test, p_value=round(p_value, 6), q_value=round(float(q_value), 6), direction=direction)
+    return done
