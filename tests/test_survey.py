@@ -129,3 +129,19 @@ def test_cli_survey_run_and_unknown_segment(tmp_path):
     assert len(error) == 1 and "« Région » introuvable (--segment)" in error[0] and str(path) in error[0]
     assert "Traceback" not in bad.output
     assert not (tmp_path / "bad" / "compte-rendu.md").exists()
+
+
+def test_an_editors_merge_recounts_respondents_segments_and_profile(survey_synthesis):
+    from synthesis.corrections import Corrections, Entry, apply_corrections
+    from synthesis.corrections.edits import Merge
+
+    first = [theme for theme in survey_synthesis.categories[0].themes if not theme.isolated]
+    into, other = first[0], first[1]
+    corrected, problems = apply_corrections(survey_synthesis, Corrections([Entry(1, "2026-01-01T00:00:00Z", Merge(into.id, [other.id]))]))
+    assert problems == []
+    merged = next(theme for theme in corrected.categories[0].themes if theme.id == into.id)
+    respondents = set(into.groups) | set(other.groups)
+    assert merged.n_groups == len(respondents) and merged.over_represented_group is None
+    assert sum(share.observed for share in merged.profile if share.segment == "Type de structure") == len(respondents)
+    assert set(merged.segments["Département"]) == set(into.segments["Département"]) | set(other.segments["Département"])
+    assert "répondants sur 59" in corrected.categories[0].summary

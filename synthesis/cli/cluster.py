@@ -24,7 +24,8 @@ from synthesis.embed import DEFAULT_EMBEDDER
               help="Thèmes plus larges (coarser) ou plus fins (finer) que le choix automatique, ou un nombre de -2 à 2 (« 0,5 » : un peu plus fins).")
 @click.option("--quotes", "n_quotes", type=click.IntRange(min=1, max=20), default=3, show_default=True, help="Citations par thème.")
 @click.option("--split/--no-split", default=True, show_default=True,
-              help="Découper les cartes qui portent clairement plusieurs idées (puces, retours à la ligne, « ; », « mais »).")
+              help="Découper les cartes qui portent clairement plusieurs idées (puces, retours à la ligne, « ; », « mais ») "
+                   "et, dans une enquête, les réponses en phrases.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine des étapes aléatoires (même entrée, même graine : même résultat).")
 @click.option("--title", help="Titre du compte rendu (par défaut : « Compte rendu — FICHIER »).")
 @click.option("--edits", "edits_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),

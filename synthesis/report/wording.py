@@ -287,8 +287,8 @@ def _survey_method(synthesis: Synthesis, counts: dict, settings: dict, split: in
         f"{plural(counts['cards_placed'], 'réponse')} de {plural(synthesis.n_groups, 'répondant')} à "
         f"{plural(len(synthesis.categories), 'question')}. Les réponses vides ont été écartées.",
         (f"{plural(split, 'réponse abordait', 'réponses abordaient')} plusieurs sujets (plusieurs phrases, puces, « ; », « mais ») : "
-         "elles ont été découpées en extraits, chacun pouvant rejoindre son propre thème ; les citations sont les phrases "
-         "exactes, avec la réponse entière dont elles sont extraites." if split else
+         f"{'elles ont été découpées' if split > 1 else 'elle a été découpée'} en extraits, chacun pouvant rejoindre son propre "
+         "thème ; les citations sont les phrases exactes, avec la réponse entière dont elles sont extraites." if split else
          "Aucune réponse n'a été découpée : chacune compte dans un seul thème."),
         "Pour chaque question, les réponses ont été regroupées par le sens de leur texte (un modèle de langue "
         f"multilingue, « {synthesis.embedder} », exécuté sur place, sans envoi de données) puis par leurs mots communs, "

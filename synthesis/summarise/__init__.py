@@ -28,7 +28,7 @@ from synthesis.summarise.ranking import category_summary, over_represented_group
 __all__ = [
     "DUPLICATE_SIMILARITY", "N_KEYWORDS", "CategoryInput", "Encode", "Label", "carries", "category_summary",
     "find_near_duplicates", "fragment_reason", "label_support", "log_likelihood", "over_represented_group",
-    "rank_themes", "select_quotes", "specific_keywords", "summarise_category", "theme_labels", "theme_scope",
+    "rank_themes", "refresh_survey_category", "select_quotes", "specific_keywords", "summarise_category", "theme_labels", "theme_scope",
 ]
 
 
@@ -120,17 +120,39 @@ def _build_theme(data: CategoryInput, indices: np.ndarray, label: Label, keyword
         label_support=round(label.support, 4),
     )
     if survey is not None:
-        # A survey: the scope is read on the first segment (« 9 départements sur 13 »); a respondent's share of
-        # a theme says nothing (they answer once), the segment profile takes the place of the over-represented group.
-        theme.segments = _segment_values(cards, survey)
-        first = survey.segments[0] if survey.segments else None
-        theme.scope = theme_scope(len(theme.segments[first]), len(question_segments[first])) if first else ""
+        _survey_theme(theme, cards, survey, question_segments)
         return theme
     theme.scope = theme_scope(theme.n_groups, len(all_groups))
     category_cards = {unit.card_id: unit.card for unit in data.units}.values()
     theme.over_represented_group = over_represented_group([c.group for c in cards], [c.group for c in category_cards])
     return theme
 
+
+
+def _survey_theme(theme: Theme, cards, survey: Survey, question_segments: dict[str, list[str]]) -> None:
+    """A survey's theme: its segment values, and its scope read on the first segment (« 9 départements sur 13 »).
+
+    A respondent's share of a theme says nothing (they answer once): the segment profile takes
+    the place of the over-represented group.
+    """
+    theme.segments = _segment_values(cards, survey)
+    first = survey.segments[0] if survey.segments else None
+    theme.scope = theme_scope(len(theme.segments[first]), len(question_segments[first])) if first else ""
+    theme.over_represented_group = None
+
+
+def refresh_survey_category(result: CategoryResult, cards, survey: Survey) -> None:
+    """After an editor's change (synth review): a question's themes get their segments, scope, profile and summary again.
+
+    ``cards``: the question's answers.
+    """
+    segment_values = _segment_values(cards, survey)
+    by_id = {card.id: card for card in cards}
+    for theme in result.themes + result.hidden_themes:
+        if not theme.isolated:
+            _survey_theme(theme, [by_id[card_id] for card_id in theme.card_ids if card_id in by_id], survey, segment_values)
+    profile_themes(result.themes, cards, survey.segments)
+    result.summary = category_summary(result, result.n_respondents, survey=True)
 
 
 def _slug(text: str) -> str:
