@@ -161,7 +161,7 @@ def _survey_charts(synthesis: Synthesis, category: CategoryResult, themes: list[
         charts.append(Chart("carte", f"Qui cite quoi : thèmes × {segment.lower()}{shown}",
                             f"Nombre de répondants de chacune des {len(values)} valeurs de « {segment} » dans chacun des "
                             f"{plural(len(themes), 'thème')}, en niveaux de gris.",
-                            _render(_heatmap_drawing(themes, counts, [textwrap.shorten(v, 18, placeholder="…") for v in values], words, ""),
+                            _render(_heatmap_drawing(themes, counts, [textwrap.shorten(v, 22, placeholder="…") for v in values], words, ""),
                                     fmt, f"{_svg_key(category)}-carte")))
     return charts
 
