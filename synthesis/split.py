@@ -70,8 +70,23 @@ def split_sentences(texts: list[str]) -> list[list[str]]:
     only_parser = [name for name in nlp.pipe_names if name not in ("tok2vec", "parser", "senter")]
     for i, doc in zip(parsed, nlp.pipe([texts[i] for i in parsed], disable=only_parser)):
         spans = [(sent.start_char, sent.end_char) for sent in doc.sents if sent.text.strip()]
-        found[i] = [texts[i][start:end].strip() for start, end in _join_short(texts[i], spans)]
+        found[i] = [texts[i][start:end].strip() for start, end in _join_short(texts[i], _written_boundaries(texts[i], spans))]
     return found
+
+
+_SENTENCE_END = re.compile(r"(?:[.!?…]|\n)[\s»\"”)\]]*$")
+
+
+def _written_boundaries(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Keep only the parser's boundaries that the writer marked (. ! ? … or a line break): it also cuts
+    inside clauses (« Certains sites sont saturés | l'été, avec des problèmes… »)."""
+    kept: list[tuple[int, int]] = []
+    for start, end in spans:
+        if kept and not _SENTENCE_END.search(text[kept[-1][0]:start]):
+            kept[-1] = (kept[-1][0], end)
+        else:
+            kept.append((start, end))
+    return kept
 
 
 def _join_short(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -79,6 +79,13 @@ def test_asides_stay_with_their_sentence(text):
     assert answer_segments([text]) == [[text]]
 
 
+def test_a_sentence_ends_where_the_writer_ended_it_not_inside_a_clause():
+    # spaCy's parser cuts this answer after « saturés »: a boundary without . ! ? … or a line break is not kept.
+    text = ("Les plateformes de location ne nous transmettent pas les données dont nous aurions besoin pour suivre l'offre. "
+            "Certains sites sont saturés l'été, avec des problèmes de stationnement et de déchets.")
+    assert answer_segments([text]) == [[text[: text.index(" Certains")], text[text.index("Certains"):]]]
+
+
 def test_sentences_then_multi_idea_rules():
     text = "- formation des saisonniers\n- mutualisation des outils de réservation. Et aussi plus de visibilité régionale sur les salons."
     assert answer_segments([text]) == [["formation des saisonniers", "mutualisation des outils de réservation.", "Et aussi plus de visibilité régionale sur les salons."]]
