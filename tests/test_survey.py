@@ -145,3 +145,13 @@ def test_an_editors_merge_recounts_respondents_segments_and_profile(survey_synth
     assert sum(share.observed for share in merged.profile if share.segment == "Type de structure") == len(respondents)
     assert set(merged.segments["Département"]) == set(into.segments["Département"]) | set(other.segments["Département"])
     assert "répondants sur 59" in corrected.categories[0].summary
+
+
+def test_the_review_page_counts_respondents_out_of_those_who_answered(survey_synthesis, tmp_path):
+    from synthesis.corrections.folder import Rendered
+    from synthesis.review.server import page_state
+
+    state = page_state(Rendered(survey_synthesis, []), tmp_path)
+    for category, shown in zip(survey_synthesis.categories, state["categories"]):
+        assert (shown["who"], shown["n_who"], shown["item"]) == ("répondant", category.n_respondents, "réponse")
+        assert category.n_respondents < survey_synthesis.n_groups  # not every office answered every question
