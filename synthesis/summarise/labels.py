@@ -10,8 +10,9 @@ an infinitive with its complement (« Clarifier les rôles »). A candidate must
   support leans on its least held lemma, so a theme about the network's solidarity,
   whose cards say « réseau » but rarely « sociaux », is not named « Réseaux sociaux »;
 - **not be a fragment**: parsed on its own, it is one constituent headed by a noun
-  or an infinitive, with no dangling « que », « comme », « d'un même »…
-  (``fragment_reason``).
+  or an infinitive, with no dangling « que », « comme », « d'un même »…, no noun
+  followed by a determiner, and adjectives agreeing with their noun (« Billetterie
+  commun » is cut out of « système de billetterie commun ») (``fragment_reason``).
 
 Among those, the score weighs that support (0.6),
 its closeness to the theme's centre in the sentence space (0.25), and the c-TF-IDF
@@ -149,6 +150,10 @@ def _fragment_reason(tokens) -> str | None:
         misread_noun = token.dep_ == "conj" and token.head.pos_ in ("NOUN", "PROPN", "ADJ")  # « … et entraide »
         if token.pos_ == "AUX" or ("Fin" in token.morph.get("VerbForm") and not misread_noun):
             return f"verbe conjugué « {token.text} »"
+    for token in tokens:
+        if token.pos_ == "ADJ" and token.dep_ == "amod" and token.head.pos_ in ("NOUN", "PROPN") and token.head.i in inside:
+            if _disagree(token, token.head):
+                return f"« {token.head.text} {token.text} » : accord"  # an error, or the adjective of a noun left out (« système de billetterie commun »)
     if root.lemma_.casefold() in _LOCUTION_HEADS:
         return f"« {root.text} » ouvre une locution"
     is_infinitive = root.pos_ == "VERB" and "Inf" in root.morph.get("VerbForm")
@@ -156,6 +161,19 @@ def _fragment_reason(tokens) -> str | None:
     if not (nominal or is_infinitive):
         return f"tête « {root.text} » ({root.pos_}) : ni nom ni infinitif"
     return None
+
+
+def _disagree(adjective, noun) -> bool:
+    """Whether an adjective and its noun differ in gender (by the parse), or in number by the parse and by their endings.
+
+    The parse alone misreads the number of « Retours » (singular) in « Retours terrain réguliers ».
+    """
+    genders = adjective.morph.get("Gender"), noun.morph.get("Gender")
+    if all(genders) and genders[0] != genders[1]:
+        return True
+    numbers = adjective.morph.get("Number"), noun.morph.get("Number")
+    plural_looking = adjective.text.lower().endswith(("s", "x")), noun.text.lower().endswith(("s", "x", "z"))
+    return all(numbers) and numbers[0] != numbers[1] and plural_looking[0] != plural_looking[1]
 
 
 def class_tfidf(cleaned: Sequence[CleanText], labels: np.ndarray, theme_ids: Sequence[int]) -> dict[int, dict[str, float]]:
