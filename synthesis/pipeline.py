@@ -57,10 +57,13 @@ def synthesize(
     show_progress: bool = False,
     cache_dir: Path | None = None,
     timings: dict[str, float] | None = None,
+    cluster_category: ClusterCategory | None = None,
 ) -> Synthesis:
     """Cards to themes. With ``cache_dir``, vectors already computed there with the same model are reused.
 
     ``timings``, when given, receives the seconds spent in each stage (added up over categories).
+    ``cluster_category``, when given, replaces the clustering of each category (``synth apply``
+    classifies into a codebook's themes there); it gets the category's units' vectors in run order.
     """
     say = progress or (lambda message: None)
     stage = _stage_timer(timings if timings is not None else {})
@@ -95,7 +98,7 @@ def synthesize(
         category_cleaned, category_vectors = [cleaned[i] for i in indices], vectors[indices]
         lemmas = [text.lemmas for text in category_cleaned]
         with stage("clustering"):
-            clustering = _cluster_category(category_vectors, lemmas, vocabularies, settings)
+            clustering = (cluster_category or default_clustering)(category, category_vectors, lemmas, vocabularies, settings)
         if settings.n_themes is not None and clustering.n_themes < settings.n_themes:
             warnings.append(
                 f"{category} : {settings.n_themes} thèmes demandés, {clustering.n_themes} seulement "
@@ -135,6 +138,15 @@ def synthesize(
         cross_reading=cross_reading,
         unit_vectors=vectors,
     )
+
+
+#: (category, its units' vectors, their lemmas, the run's keyword vocabularies, settings) -> a cluster.Clustering
+ClusterCategory = Callable[[str, np.ndarray, list, "_KeywordVocabularies | None", Settings], object]
+
+
+def default_clustering(category: str, vectors: np.ndarray, lemmas, vocabularies, settings: Settings):
+    """The clustering of ``synth cluster`` (the category's name plays no part)."""
+    return _cluster_category(vectors, lemmas, vocabularies, settings)
 
 
 def _cluster_category(vectors: np.ndarray, lemmas, vocabularies, settings: Settings):
