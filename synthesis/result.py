@@ -167,8 +167,9 @@ class CodebookUse:
     themes: list[CodebookTheme]
     #: Categories of the new export the codebook lacks: their themes were built from scratch.
     new_categories: list[str] = field(default_factory=list)
-    #: How new cards were classified, in words for the method note.
+    #: How new cards were classified: synthesis.codebook.assign's method ("knn" or "centre") and quantile.
     method: str = ""
+    quantile: float = 0.0
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 The new cards go through the pipeline's own stages (split, clean, embed, summarise); only
 the clustering of each category is replaced: a unit joins the codebook theme it is closest
-to when its score clears that theme's calibrated threshold (``classify``), and the units
+to when its score clears that theme's calibrated threshold (``assign``), and the units
 that join none are clustered by the usual method into new themes, marked « nouveau ». A
 category the codebook lacks is clustered from scratch. Codebook themes keep their ids and
 labels (the editor's, corrections applied); new themes get ids no codebook theme has had.
@@ -18,15 +18,10 @@ import numpy as np
 from synthesis.cards import CardSet, InputError
 from synthesis.cluster import Clustering
 from synthesis.cluster.partition import MIN_THEME_SIZE
-from synthesis.codebook.classify import CENTRE, QUANTILE, CategoryCodebook, category_codebook, classify
+from synthesis.codebook.assign import KNN, QUANTILE, CategoryCodebook, category_codebook, classify
 from synthesis.corrections.match import _fresh_id
 from synthesis.pipeline import Settings, default_clustering, synthesize, theme_id_prefixes
 from synthesis.result import ISOLATED_LABEL, CodebookTheme, CodebookUse, Placement, Synthesis, Theme
-
-METHOD_WORDS = {
-    "centre": "le centre de thème le plus proche",
-    "knn": "le vote des cartes les plus proches de la grille",
-}
 
 
 def run_fingerprint(synthesis: Synthesis) -> str:
@@ -48,7 +43,7 @@ def check_codebook(codebook: Synthesis, model: str | None, where: str) -> None:
         raise InputError(f"{where} : le résultat enregistré n'a pas les vecteurs des cartes ; relancez synth cluster sur ce dossier")
 
 
-def apply_codebook(codebook: Synthesis, card_set: CardSet, settings: Settings | None = None, *, method: str = CENTRE,
+def apply_codebook(codebook: Synthesis, card_set: CardSet, settings: Settings | None = None, *, method: str = KNN,
                    quantile: float = QUANTILE, **run_options) -> Synthesis:
     """The new cards' synthesis, in the codebook's themes where they fit (``run_options`` go to ``synthesize``).
 
@@ -60,7 +55,7 @@ def apply_codebook(codebook: Synthesis, card_set: CardSet, settings: Settings | 
     grids = codebook_grids(codebook, method=method, quantile=quantile)
     classifier = _Classifier(grids)
     run = synthesize(card_set, settings, cluster_category=classifier, **run_options)
-    return _in_codebook_themes(run, codebook, classifier, method)
+    return _in_codebook_themes(run, codebook, classifier, method, quantile)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,7 +67,7 @@ class Grid:
     hidden: frozenset[str]
 
 
-def codebook_grids(codebook: Synthesis, *, method: str = CENTRE, quantile: float = QUANTILE) -> dict[str, Grid]:
+def codebook_grids(codebook: Synthesis, *, method: str = KNN, quantile: float = QUANTILE) -> dict[str, Grid]:
     """Category -> its grid: every theme with cards (hidden ones too), isolated buckets left out."""
     row = {unit.id: i for i, unit in enumerate(codebook.units)}
     vectors = np.asarray(codebook.unit_vectors, dtype=float)
@@ -125,7 +120,7 @@ class _Classifier:
         return Clustering(labels, fit, len(self.origins[category]), method, grain)
 
 
-def _in_codebook_themes(run: Synthesis, codebook: Synthesis, classifier: _Classifier, method: str) -> Synthesis:
+def _in_codebook_themes(run: Synthesis, codebook: Synthesis, classifier: _Classifier, method: str, quantile: float) -> Synthesis:
     """The run with codebook themes under their codebook id and label, new themes marked and numbered apart."""
     from synthesis.crossread import cross_read, theme_centres
 
@@ -162,6 +157,7 @@ def _in_codebook_themes(run: Synthesis, codebook: Synthesis, classifier: _Classi
         ],
         new_categories=[c.category for c in run.categories if c.category not in classifier.grids],
         method=method,
+        quantile=quantile,
     )
     units = [unit.id for unit in run.units]
     return dataclasses.replace(

@@ -12,18 +12,23 @@ from synthesis.report.wording import category_title
 from synthesis.result import CategoryResult, Synthesis
 
 CODEBOOK_TITLE = "Grille de thèmes appliquée"
+METHOD_WORDS = {
+    "knn": "auquel appartiennent la plupart des cartes de la grille les plus proches d'elle par le sens",
+    "centre": "de la grille dont elle est la plus proche par le sens",
+}
 
 
 def codebook_intro(synthesis: Synthesis) -> str:
     use = synthesis.codebook
     if use is None:
         return ""
+    how = METHOD_WORDS.get(use.method, METHOD_WORDS["knn"])
+    share = f" (le seuil de chaque thème écarterait {round(use.quantile * 100)} % de ses propres cartes)" if use.quantile else ""
     return (
         f"Les cartes de cet export ont été classées dans les thèmes d'une grille déjà relue : « {use.title} » "
-        f"(export « {use.source} »). Chaque carte rejoint le thème de la grille dont elle est la plus proche par le sens, "
-        "si elle lui ressemble au moins autant que la plupart des cartes de ce thème dans la grille (le seuil de chaque "
-        "thème écarte un dixième de ses propres cartes). Les cartes qui ne rejoignent aucun thème de la grille forment "
-        "de nouveaux thèmes, marqués « nouveau », ou restent des idées isolées."
+        f"(export « {use.source} »). Chaque carte rejoint le thème {how}, si elle lui ressemble au moins autant que "
+        f"la plupart des cartes de ce thème entre elles{share}. Les cartes qui ne rejoignent aucun thème de la grille "
+        "forment de nouveaux thèmes, marqués « nouveau », ou restent des idées isolées."
     )
 
 

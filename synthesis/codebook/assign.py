@@ -2,7 +2,7 @@
 
 Pure functions of unit vectors (rows of unit length, the sentence model's, as saved in
 the codebook's result). Two ways to choose a unit's theme, measured by
-``scripts/bench_codebook.py`` (figures in the package docstring):
+``scripts/bench_codebook.py``:
 
 - ``centre``: the theme whose centre (mean of its cards' vectors) is the most similar;
   the score is that cosine.
@@ -15,6 +15,13 @@ A unit joins its theme only when its score reaches the theme's threshold: a low 
 asks more of a newcomer than a broad one. Themes with fewer than ``MIN_CALIBRATION`` cards
 take the quantile of all the category's cards. What joins no theme is left to the
 clustering of new themes.
+
+Measured (makeorg_themes_fr, themes built on one half, applied to the other, 3 seeds;
+ARI against the moderators' themes): kNN 0.381-0.386 for quantiles 0.05-0.02, centre
+0.369 (q 0.02), clustering the half from scratch 0.391, the codebook on its own half 0.381.
+Accepting every unit (no threshold) gives about the same ARI (0.39-0.41 kNN, 0.37-0.39
+centre): the threshold costs little and keeps the themes pure (ARI 0.44-0.48 on accepted
+units). k = 7 was the best of 5, 7, 10, 15, 25 (differences within 0.02).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import numpy as np
 CENTRE, KNN = "centre", "knn"
 METHODS = (CENTRE, KNN)
 #: The share of a theme's own cards (leave-one-out) that would be turned away by its threshold.
-QUANTILE = 0.10
+QUANTILE = 0.05
 #: Themes with fewer cards than this borrow the category's pooled threshold.
 MIN_CALIBRATION = 5
 #: Neighbours of the ``knn`` method.
@@ -61,7 +68,7 @@ class Classified:
     accepted: np.ndarray
 
 
-def category_codebook(theme_ids: list[str], members: list[np.ndarray], *, method: str = CENTRE, quantile: float = QUANTILE) -> CategoryCodebook:
+def category_codebook(theme_ids: list[str], members: list[np.ndarray], *, method: str = KNN, quantile: float = QUANTILE) -> CategoryCodebook:
     """``members[i]``: (n_i, d) vectors of the cards of theme ``theme_ids[i]``."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
