@@ -90,24 +90,26 @@ def bench_halves(name: str, frame: pd.DataFrame, methods, seed: int) -> dict:
 
 
 def bench_demo(methods) -> None:
+    """Both ways: the first half of the groups as codebook for the second, then the other way round."""
     gold = pd.read_csv(DEMO, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False).set_index("N°")["theme"]
     everything = load_cards(DEMO)
     groups = everything.groups
     halves = groups[: len(groups) // 2], groups[len(groups) // 2:]
-    first, second = (CardSet(DEMO, [c for c in everything.cards if c.group in half]) for half in halves)
-    print(f"\ndemo: codebook on groups {', '.join(halves[0])} ({len(first.cards)} cards), applied to {', '.join(halves[1])} ({len(second.cards)} cards)")
-    codebook, _ = timed(synthesize, first, Settings(), cache_dir=CACHE)
-    runs = {"from scratch": timed(synthesize, second, Settings(), cache_dir=CACHE)}
-    for method, quantile in methods:
-        runs[f"applied, {method} q={quantile:g}"] = timed(apply_codebook, codebook, second, Settings(), method=method, quantile=quantile, cache_dir=CACHE)
-    for name, (run, seconds) in runs.items():
-        per_category = []
-        for category in second.categories:
-            ids = [c.id for c in second.cards if c.category == category]
-            per_category.append(scored(run, ids, gold.loc[ids].to_numpy(dtype=str)))
-        mean = {key: float(np.mean([s[key] for s in per_category])) for key in per_category[0]}
-        print(line(f"{name} (mean of {len(per_category)} cat.)", mean, seconds) + "   ARI by category " +
-              " ".join(f"{s['ari']:.2f}" for s in per_category))
+    for codebook_groups, new_groups in (halves, halves[::-1]):
+        first, second = (CardSet(DEMO, [c for c in everything.cards if c.group in half]) for half in (codebook_groups, new_groups))
+        print(f"\ndemo: codebook on {', '.join(codebook_groups)} ({len(first.cards)} cards), applied to {', '.join(new_groups)} ({len(second.cards)} cards)")
+        codebook, seconds = timed(synthesize, first, Settings(), cache_dir=CACHE)
+        runs = {"codebook (its own groups)": ((codebook, seconds), first), "from scratch": (timed(synthesize, second, Settings(), cache_dir=CACHE), second)}
+        for method, quantile in methods:
+            runs[f"applied, {method} q={quantile:g}"] = (timed(apply_codebook, codebook, second, Settings(), method=method, quantile=quantile, cache_dir=CACHE), second)
+        for name, ((run, seconds), cards) in runs.items():
+            per_category = []
+            for category in cards.categories:
+                ids = [c.id for c in cards.cards if c.category == category]
+                per_category.append(scored(run, ids, gold.loc[ids].to_numpy(dtype=str)))
+            mean = {key: float(np.mean([s[key] for s in per_category])) for key in per_category[0]}
+            print(line(f"{name} (mean of {len(per_category)} cat.)", mean, seconds) + "   ARI by category " +
+                  " ".join(f"{s['ari']:.2f}" for s in per_category))
 
 
 def bench_draws(frame: pd.DataFrame, methods, n_draws: int, seed: int) -> None:

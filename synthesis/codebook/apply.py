@@ -175,8 +175,9 @@ def _renamed_theme(theme: Theme, origin: str | None, grid: Grid | None, prefix: 
         return dataclasses.replace(theme, id=f"{prefix}-isolees", label=ISOLATED_LABEL)
     if origin is not None:
         source = next(t for t in grid.themes if t.id == origin)
-        # The codebook's label is the editor's: the keywords and quotes are the new cards'.
-        return dataclasses.replace(theme, id=source.id, label=source.label, label_support=0.0, note=source.note)
+        # The codebook's label is the editor's; the keywords and quotes are the new cards', and so is any
+        # note an editor adds (a note on last year's cards is left with them).
+        return dataclasses.replace(theme, id=source.id, label=source.label, label_support=0.0)
     return dataclasses.replace(theme, id=_fresh_id(f"{prefix}-00", used), new=True)
 
 
