@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from synthesis.cards import display_name
-from synthesis.cli.common import Granularity, stderr_line, column_options, cover_options, handle_errors
+from synthesis.cli.common import Granularity, cache_root, stderr_line, column_options, cover_options, handle_errors
 from synthesis.embed import DEFAULT_EMBEDDER
 
 
@@ -51,7 +51,6 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     """
     from synthesis.corrections import carry_over, keep_corrections_in, load_corrections
     from synthesis.corrections.folder import check_same_export, corrections_path
-    from synthesis.embed.cache import default_cache_dir
     from synthesis.load import load_cards
     from synthesis.pipeline import Settings, synthesize
     from synthesis.project import read_project
@@ -76,7 +75,7 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     settings = Settings(model=model, n_themes=n_themes, granularity=granularity, n_quotes=n_quotes, split=split, seed=seed)
     timings: dict[str, float] = {}
     synthesis = synthesize(card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty(),
-                           cache_dir=None if no_cache else (cache_dir or default_cache_dir()), timings=timings)
+                           cache_dir=cache_root(cache_dir, no_cache), timings=timings)
     for warning in synthesis.warnings[len(card_set.warnings):]:
         stderr_line(f"Attention : {warning}", err_style="yellow")
     if title:
