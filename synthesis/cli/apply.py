@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from synthesis.cards import display_name
-from synthesis.cli.common import column_options, cover_options, handle_errors, stderr_line
+from synthesis.cli.common import cache_root, column_options, cover_options, handle_errors, stderr_line
 
 
 @click.command("apply")
@@ -40,7 +40,6 @@ def apply(codebook_dir, input_file, output_dir, model, n_quotes, split, seed, ti
     """
     from synthesis.codebook import apply_codebook, check_codebook
     from synthesis.corrections.folder import corrected_folder
-    from synthesis.embed.cache import default_cache_dir
     from synthesis.load import load_cards
     from synthesis.pipeline import Settings
     from synthesis.project import read_project
@@ -64,7 +63,7 @@ def apply(codebook_dir, input_file, output_dir, model, n_quotes, split, seed, ti
         stderr_line(f"Attention : {warning}", err_style="yellow")
     settings = Settings(model=codebook.embedder, n_quotes=n_quotes, split=split, seed=seed)
     synthesis = apply_codebook(codebook, card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty(),
-                               cache_dir=None if no_cache else (cache_dir or default_cache_dir()))
+                               cache_dir=cache_root(cache_dir, no_cache))
     if title:
         synthesis.title = title
     synthesis.cover = cover
