@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from synthesis.cards import display_name
-from synthesis.cli.common import cache_root, column_options, cover_options, handle_errors, stderr_line
+from synthesis.cli.common import cache_root, read_export, column_options, cover_options, handle_errors, stderr_line
 
 
 @click.command("apply")
@@ -40,7 +40,6 @@ def apply(codebook_dir, input_file, output_dir, model, n_quotes, split, seed, ti
     """
     from synthesis.codebook import apply_codebook, check_codebook
     from synthesis.corrections.folder import corrected_folder
-    from synthesis.load import load_cards
     from synthesis.pipeline import Settings
     from synthesis.project import read_project
     from synthesis.report import write_outputs
@@ -56,11 +55,8 @@ def apply(codebook_dir, input_file, output_dir, model, n_quotes, split, seed, ti
     prepare_output_dir(output_dir, inputs=[input_file, codebook_dir / RESULT_FILE])
     click.get_current_context().with_resource(output_lock(output_dir))
     cover, title = read_project(input_file, title=title, **cover)
-    say(f"Lecture de {display_name(input_file)}")
-    card_set = load_cards(input_file, text_column=text_column, group_column=group_column,
-                          category_column=category_column, id_column=id_column, sheet=sheet)
-    for warning in card_set.warnings:
-        stderr_line(f"Attention : {warning}", err_style="yellow")
+    card_set = read_export(input_file, say, text_column=text_column, group_column=group_column,
+                           category_column=category_column, id_column=id_column, sheet=sheet)
     settings = Settings(model=codebook.embedder, n_quotes=n_quotes, split=split, seed=seed)
     synthesis = apply_codebook(codebook, card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty(),
                                cache_dir=cache_root(cache_dir, no_cache))

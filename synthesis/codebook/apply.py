@@ -21,7 +21,7 @@ from synthesis.cluster.partition import MIN_THEME_SIZE
 from synthesis.codebook.assign import KNN, QUANTILE, CategoryCodebook, category_codebook, classify
 from synthesis.corrections.match import _fresh_id
 from synthesis.pipeline import Settings, default_clustering, synthesize, theme_id_prefixes
-from synthesis.result import ISOLATED_LABEL, CodebookTheme, CodebookUse, Placement, Synthesis, Theme
+from synthesis.result import ISOLATED_LABEL, CodebookTheme, CodebookUse, Synthesis, Theme
 
 
 def run_fingerprint(synthesis: Synthesis) -> str:
