@@ -118,3 +118,23 @@ def test_bad_inputs_are_one_french_line_with_exit_code_2(runner, codebook, new_e
 def test_help(runner, command):
     result = runner.invoke(main, [command, "--help"])
     assert result.exit_code == 0 and result.output.strip()
+
+
+def test_a_survey_codebook_applied_to_a_survey_and_compared_by_respondents(runner, tmp_path, use_embedder):
+    from test_survey import SEGMENTS, SURVEY_CSV
+
+    segments = [arg for segment in SEGMENTS for arg in ("--segment", segment)]
+    grid, out = tmp_path / "enquete-2024", tmp_path / "enquete-2025"
+    assert runner.invoke(main, ["cluster", str(SURVEY_CSV), "-o", str(grid), "--quiet", *segments]).exit_code == 0
+    result = runner.invoke(main, ["apply", str(grid), str(SURVEY_CSV), "-o", str(out), "--quiet", *segments])
+    assert result.exit_code == 0, result.output
+    applied = json.loads((out / "themes.json").read_text(encoding="utf-8"))
+    codebook = json.loads((grid / "themes.json").read_text(encoding="utf-8"))
+    assert [c["category"] for c in applied["categories"]] == [c["category"] for c in codebook["categories"]]
+    result = runner.invoke(main, ["compare", str(grid), str(out), "-o", str(tmp_path / "evolution.md")])
+    assert result.exit_code == 0, result.output
+    document = json.loads((tmp_path / "evolution.json").read_text(encoding="utf-8"))
+    assert document["matched_by"] == "identifiant" and document["unit"] == "répondants"
+    shares = [c["share_b"] for category in document["categories"] for c in category["changes"]]
+    assert shares and all(0 <= share <= 1 for share in shares)
+    assert "| Répondants A |" in (tmp_path / "evolution.md").read_text(encoding="utf-8")

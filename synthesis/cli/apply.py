@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from synthesis.cards import display_name
-from synthesis.cli.common import cache_root, read_export, column_options, cover_options, handle_errors, stderr_line
+from synthesis.cli.common import cache_root, read_export, column_options, cover_options, handle_errors, stderr_line, survey_options
 
 
 @click.command("apply")
@@ -28,9 +28,11 @@ from synthesis.cli.common import cache_root, read_export, column_options, cover_
               help="Dossier du cache des embeddings (par défaut ~/.cache/synth, ou $SYNTH_CACHE_DIR).")
 @click.option("--no-cache", is_flag=True, help="Ne pas lire ni écrire le cache des embeddings.")
 @column_options
+@survey_options
 @handle_errors
 def apply(codebook_dir, input_file, output_dir, model, n_quotes, split, seed, title, quiet, cache_dir, no_cache,
-          text_column, group_column, category_column, id_column, sheet, **cover):
+          text_column, group_column, category_column, id_column, sheet, segments, respondent_column, question_column,
+          questions, **cover):
     """Classer les cartes de FICHIER dans les thèmes de GRILLE (un dossier de synth cluster, relu ou non).
 
     Les thèmes de la grille, avec les corrections de l'éditeur, gardent leur numéro et leur
@@ -56,7 +58,9 @@ def apply(codebook_dir, input_file, output_dir, model, n_quotes, split, seed, ti
     click.get_current_context().with_resource(output_lock(output_dir))
     cover, title = read_project(input_file, title=title, **cover)
     card_set = read_export(input_file, say, text_column=text_column, group_column=group_column,
-                           category_column=category_column, id_column=id_column, sheet=sheet)
+                           category_column=category_column, id_column=id_column, sheet=sheet,
+                           question_column=question_column, respondent_column=respondent_column,
+                           segments=segments, questions=questions)
     settings = Settings(model=codebook.embedder, n_quotes=n_quotes, split=split, seed=seed)
     synthesis = apply_codebook(codebook, card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty(),
                                cache_dir=cache_root(cache_dir, no_cache))

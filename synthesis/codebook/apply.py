@@ -139,7 +139,7 @@ def _in_codebook_themes(run: Synthesis, codebook: Synthesis, classifier: _Classi
             used.add(renamed.id)
             renames[theme.id] = renamed
             (hidden if grid is not None and renamed.id in grid.hidden else shown).append(renamed)
-        categories.append(_category_result(category, shown, hidden, run.n_groups))
+        categories.append(_category_result(category, shown, hidden, run.n_groups, survey=run.survey is not None))
     placements = {
         unit_id: dataclasses.replace(p, theme_id=renames[p.theme_id].id, theme_label=renames[p.theme_id].label)
         for unit_id, p in run.placements.items()
@@ -181,12 +181,13 @@ def _renamed_theme(theme: Theme, origin: str | None, grid: Grid | None, prefix: 
     return dataclasses.replace(theme, id=_fresh_id(f"{prefix}-00", used), new=True)
 
 
-def _category_result(category, shown: list[Theme], hidden: list[Theme], n_groups: int):
+def _category_result(category, shown: list[Theme], hidden: list[Theme], n_groups: int, *, survey: bool = False):
+    """The category with its themes ranked again and its summary naming the codebook's labels (a survey's: respondents)."""
     from synthesis.summarise import category_summary, rank_themes
 
     ranked = rank_themes([t for t in shown if not t.isolated]) + [t for t in shown if t.isolated]
     result = dataclasses.replace(category, themes=ranked, hidden_themes=hidden)
-    result.summary = category_summary(result, n_groups)
+    result.summary = category_summary(result, result.n_respondents, survey=True) if survey else category_summary(result, n_groups)
     return result
 
 

@@ -4,8 +4,8 @@ Themes are matched by id when one run was made from the other with ``synth apply
 from the same codebook): the ids are the codebook's. Otherwise they are matched as a re-run's
 are (``corrections.match``: card overlap, here by card text since ids such as « 12 » recur
 from export to export, then centre similarity). A theme's reach is its share of the run's
-groups (« évoqué par 6 groupes sur 9 »: 67 %), or of the category's cards when a run has
-fewer than two groups; what grew, shrank, appeared and disappeared is ranked by the change.
+groups (« évoqué par 6 groupes sur 9 »: 67 %), of a survey question's respondents, or of the
+category's cards when a run has fewer than two groups; what grew, shrank, appeared and disappeared is ranked by the change.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ GREW, SHRANK, STABLE, APPEARED, DISAPPEARED = "en hausse", "en baisse", "stable"
 #: Least change of share (0.05: five points) for a theme to be said to grow or shrink.
 MIN_CHANGE = 0.05
 BY_ID, BY_CONTENT = "identifiant", "contenu"
+GROUPS, RESPONDENTS, CARDS = "groupes", "répondants", "cartes"
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class RunSide:
 class Comparison:
     run_a: RunSide
     run_b: RunSide
-    #: « groupes » or « cartes »: what a theme's share is a share of.
+    #: GROUPS, RESPONDENTS or CARDS: what a theme's share is a share of.
     unit: str
     #: BY_ID (one run applied from the other) or BY_CONTENT.
     matched_by: str
@@ -87,7 +88,7 @@ def compare_runs(a: Synthesis, b: Synthesis) -> Comparison:
     else:
         b, _ = match_theme_ids(a, b, by_text=True)
         matched_by = BY_CONTENT
-    unit = "groupes" if a.n_groups >= 2 and b.n_groups >= 2 else "cartes"
+    unit = _unit(a, b)
     categories_a = {c.category: c for c in a.categories}
     categories_b = {c.category: c for c in b.categories}
     names = list(categories_a) + [name for name in categories_b if name not in categories_a]
@@ -95,6 +96,15 @@ def compare_runs(a: Synthesis, b: Synthesis) -> Comparison:
         run_a=_side(a), run_b=_side(b), unit=unit, matched_by=matched_by,
         categories=[_category_comparison(name, categories_a.get(name), categories_b.get(name), a, b, unit) for name in names],
     )
+
+
+def _unit(a: Synthesis, b: Synthesis) -> str:
+    """What a theme's share is a share of: a survey's respondents to the question, a workshop's groups, else the cards."""
+    if a.survey is not None and b.survey is not None:
+        return RESPONDENTS
+    if a.survey is None and b.survey is None and a.n_groups >= 2 and b.n_groups >= 2:
+        return GROUPS
+    return CARDS
 
 
 def _share_codebook(a: Synthesis, b: Synthesis) -> bool:
@@ -131,8 +141,10 @@ def _reach(theme: Theme | None, category: CategoryResult | None, run: Synthesis,
     """(groups or cards that raised the theme, their share): the one place that says what a theme's reach is."""
     if theme is None:
         return 0, 0.0
-    if unit == "groupes":
+    if unit == GROUPS:
         return theme.n_groups, theme.n_groups / run.n_groups
+    if unit == RESPONDENTS:  # a survey theme's groups are its respondents
+        return theme.n_groups, theme.n_groups / max(category.n_respondents, theme.n_groups, 1)
     return theme.n_cards, _card_share(theme, category)
 
 
@@ -174,13 +186,14 @@ def comparison_markdown(comparison: Comparison) -> str:
     a, b = comparison.run_a, comparison.run_b
     lines = ["# Comparaison de deux synthèses", ""]
     for name, side in (("A", a), ("B", b)):
+        people = plural(side.n_groups, "répondant") if comparison.unit == RESPONDENTS else plural(side.n_groups, "groupe")
         lines.append(f"- **{name}** : « {escape(side.title, line_start=False)} » (export « {escape(side.source, line_start=False)} », "
-                     f"{plural(side.n_cards, 'carte')}, {plural(side.n_groups, 'groupe')})")
+                     f"{plural(side.n_cards, 'carte')}, {people})")
     how = ("par leur identifiant : l'un des comptes rendus a été obtenu en appliquant l'autre comme grille de thèmes"
            if comparison.matched_by == BY_ID else
            "par les cartes qu'ils ont en commun, puis par la proximité de sens de leurs cartes")
-    share = ("la part des groupes qui l'ont évoqué" if comparison.unit == "groupes"
-             else "la part des cartes de la rubrique qu'il réunit")
+    share = {GROUPS: "la part des groupes qui l'ont évoqué", RESPONDENTS: "la part des répondants à la question qui l'ont évoqué",
+             CARDS: "la part des cartes de la rubrique qu'il réunit"}[comparison.unit]
     lines += ["", f"Les thèmes des deux comptes rendus sont rapprochés {how}. Pour chaque thème, on compare {share} ; "
               f"les thèmes sont classés du plus fort changement au plus faible (en hausse ou en baisse à partir de "
               f"{round(MIN_CHANGE * 100)} points).", ""]
@@ -191,7 +204,7 @@ def comparison_markdown(comparison: Comparison) -> str:
                   _category_sentence(category), ""]
         if not category.changes:
             continue
-        reach = "Groupes" if comparison.unit == "groupes" else "Cartes (part)"
+        reach = {GROUPS: "Groupes", RESPONDENTS: "Répondants", CARDS: "Cartes (part)"}[comparison.unit]
         lines += [f"| Thème | Évolution | {reach} A | {reach} B | Écart | Cartes A | Cartes B |", "|---|---|---:|---:|---:|---:|---:|"]
         for change in category.changes:
             lines.append(f"| {escape(_theme_name(change), line_start=False)} | {change.status} | {_percent(change.reach_a, change.share_a, change.label_a)} "

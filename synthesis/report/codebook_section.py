@@ -62,7 +62,8 @@ def codebook_lines(synthesis: Synthesis, category: CategoryResult) -> list[str]:
         hidden = ", thème masqué dans la grille" if theme.hidden else ""
         lines.append(f"« {theme.label} » : {joined} ({plural(theme.codebook_cards, 'carte')} dans la grille{hidden})")
     for theme in (t for t in category.themes + category.hidden_themes if t.new):
-        lines.append(f"Nouveau : « {theme.label} » ({plural(theme.n_cards, 'carte')}, {plural(theme.n_groups, 'groupe')})")
+        people = plural(theme.n_groups, "répondant") if synthesis.survey is not None else plural(theme.n_groups, "groupe")
+        lines.append(f"Nouveau : « {theme.label} » ({plural(theme.n_cards, 'carte')}, {people})")
     return lines
 
 
