@@ -1,0 +1,117 @@
+"""``partition.graph_partition`` for large graphs: the same Leiden consensus, with no n x n structure.
+
+Two things in the default consensus grow faster than the texts: the agreement of every
+edge with every run is one (runs x edges) array, here done in chunks of edges; and the
+leftover disagreement after the last round is settled by average linkage on an (a x a)
+matrix of the share of runs separating two atoms (texts with the same label in every run),
+a up to the number of texts. ``sparse_consensus`` gives the same rule, average linkage cut
+at 0.5, without that matrix:
+
+- the average linkage of two clusters is computed exactly from each cluster's label
+  histogram per run (its count of texts in each (run, label)): the share of runs that put a
+  pair together, averaged over all pairs, is the histograms' dot product / (runs x |A| x |B|);
+- only clusters joined by an edge of the graph are candidates for a merge (two atoms that
+  share a Leiden community in half the runs are almost always joined by a kNN edge), so
+  the candidates grow as the edges, not as the pairs.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+from scipy import sparse
+
+from synthesis.cluster.partition import CONSENSUS_ROUNDS, N_RUNS, _igraph, _leiden
+
+_EDGE_CHUNK = 1_000_000  # edges compared with every run at once
+
+
+def graph_partition_sparse(graphs: list[sparse.csr_matrix], resolution: float, random_state: int) -> np.ndarray:
+    """``partition.graph_partition`` (same runs, seeds and rounds) with ``sparse_consensus`` at the end."""
+    g = graphs[0]
+    for other in graphs[1:]:
+        g = g.maximum(other).tocsr()
+    per_view = N_RUNS // len(graphs)
+    view_graphs = [_igraph(graph) for graph in graphs]
+    runs = np.stack([_leiden(graph, resolution, random_state * 1000 + s) for graph in view_graphs for s in range(per_view)])
+    for _ in range(CONSENSUS_ROUNDS - 1):
+        if (runs == runs[0]).all():
+            return runs[0]
+        e = g.tocoo()
+        g = sparse.csr_matrix((e.data * edge_agreement(runs, e.row, e.col) + 1e-6, (e.row, e.col)), shape=g.shape)
+        graph = _igraph(g)
+        runs = np.stack([_leiden(graph, resolution, seed=random_state * 1000 + s) for s in range(N_RUNS)])
+    return runs[0] if (runs == runs[0]).all() else sparse_consensus(runs, g)
+
+
+def edge_agreement(runs: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """(R, m) partitions, edges -> (edges,) share of the runs that put each edge's two ends together."""
+    out = np.empty(len(rows))
+    for start in range(0, len(rows), _EDGE_CHUNK):
+        r, c = rows[start : start + _EDGE_CHUNK], cols[start : start + _EDGE_CHUNK]
+        out[start : start + len(r)] = (runs[:, r] == runs[:, c]).mean(axis=0)
+    return out
+
+
+def sparse_consensus(runs: np.ndarray, graph: sparse.csr_matrix, threshold: float = 0.5) -> np.ndarray:
+    """(R, m) partitions, (m, m) graph -> (m,) labels: average linkage on the share of runs that separate two texts, cut at threshold.
+
+    Atoms (texts with the same label in every run) weigh their size, as in ``partition._consensus``;
+    merges follow the graph's edges (see the module docstring).
+    """
+    n_runs = len(runs)
+    profiles, atom_of = np.unique(runs.T, axis=0, return_inverse=True)
+    atom_of = atom_of.ravel()
+    n_atoms = len(profiles)
+    sizes = np.bincount(atom_of, minlength=n_atoms).astype(np.int64)
+    width = int(runs.max()) + 1
+    keys = profiles + np.arange(n_runs) * width  # (a, R): (run, label) cells, increasing along each row
+    histogram = {a: (keys[a], np.full(n_runs, sizes[a], dtype=np.int64)) for a in range(n_atoms)}
+    size = dict(enumerate(sizes.tolist()))
+
+    e = sparse.triu(graph, k=1).tocoo()
+    ends = np.sort(np.column_stack([atom_of[e.row], atom_of[e.col]]), axis=1)
+    pairs = np.unique(ends[ends[:, 0] != ends[:, 1]], axis=0)
+    neighbours: dict[int, set[int]] = {a: set() for a in range(n_atoms)}
+    for a, b in pairs.tolist():
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    apart = (profiles[pairs[:, 0]] != profiles[pairs[:, 1]]).mean(axis=1) if len(pairs) else np.zeros(0)
+    version = dict.fromkeys(range(n_atoms), 0)
+    heap = [(float(d), int(a), int(b), 0, 0) for d, (a, b) in zip(apart, pairs) if d <= threshold]
+    heapq.heapify(heap)
+    merged_into = np.arange(n_atoms)  # each atom points at the cluster it joined (followed at the end)
+
+    def distance(i: int, j: int) -> float:
+        (ki, vi), (kj, vj) = histogram[i], histogram[j]
+        _, at_i, at_j = np.intersect1d(ki, kj, assume_unique=True, return_indices=True)
+        together = int((vi[at_i] * vj[at_j]).sum())
+        pairs_all = n_runs * size[i] * size[j]
+        return (pairs_all - together) / pairs_all
+
+    while heap:
+        d, i, j, vi, vj = heapq.heappop(heap)
+        if d > threshold:
+            break
+        if i not in size or j not in size or version[i] != vi or version[j] != vj:
+            continue  # a cluster has merged since this pair was scored
+        (ki, vals_i), (kj, vals_j) = histogram.pop(i), histogram.pop(j)
+        cells, where = np.unique(np.concatenate([ki, kj]), return_inverse=True)
+        histogram[i] = (cells, np.bincount(where.ravel(), weights=np.concatenate([vals_i, vals_j])).astype(np.int64))
+        size[i] += size.pop(j)
+        version[i] += 1
+        merged_into[j] = i
+        joined = (neighbours[i] | neighbours.pop(j)) - {i, j}
+        neighbours[i] = joined
+        for t in joined:
+            neighbours[t].discard(j)
+            neighbours[t].add(i)
+            d_it = distance(i, t)
+            if d_it <= threshold:
+                heapq.heappush(heap, (d_it, min(i, t), max(i, t), version[min(i, t)], version[max(i, t)]))
+    cluster_of = merged_into.copy()
+    while not np.array_equal(cluster_of, cluster_of[cluster_of]):
+        cluster_of = cluster_of[cluster_of]
+    _, labels = np.unique(cluster_of, return_inverse=True)
+    return labels.ravel()[atom_of]
