@@ -138,7 +138,7 @@ def synthesize(
 
 
 def _cluster_category(vectors: np.ndarray, lemmas, vocabularies, settings: Settings):
-    """One category's clustering: the default method, or past ``cluster_large.LARGE_CATEGORY`` texts the micro-cluster path."""
+    """One category's clustering: the default method, or past ``cluster_large.LARGE_CATEGORY`` texts the same method without n x n structures."""
     if len(vectors) > cluster_large.LARGE_CATEGORY:
         return cluster_large.cluster_large(
             vectors,

@@ -159,9 +159,11 @@ class TextSpace:
         best = sims.max(axis=1)
         labels = labels.copy()
         if isolate and len(labels) >= MIN_TEXTS:
-            aside = best < lower_fence(own, TUKEY)
+            # rows are float32: compared at 1e-6, so that copies of one text (no spread: the fence is their value) stay in
+            own_, best_ = np.round(own, 6), np.round(best, 6)
+            aside = best_ < lower_fence(own_, TUKEY)
             if nearest is not None:
-                closeness = self.neighbour_closeness(*nearest, ASIDE_NEIGHBOURS)[self.inv]
+                closeness = np.round(self.neighbour_closeness(*nearest, ASIDE_NEIGHBOURS)[self.inv], 6)
                 aside |= closeness < lower_fence(closeness, ASIDE_FENCE)
             for t in themes:  # never empty a theme by isolation
                 members = labels == t
