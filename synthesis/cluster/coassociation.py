@@ -78,17 +78,23 @@ def sparse_consensus(runs: np.ndarray, graph: sparse.csr_matrix, threshold: floa
         neighbours[a].add(b)
         neighbours[b].add(a)
     apart = (profiles[pairs[:, 0]] != profiles[pairs[:, 1]]).mean(axis=1) if len(pairs) else np.zeros(0)
+    known = dict(zip(map(tuple, pairs.tolist()), apart.tolist()))  # average linkage of the clusters joined by an edge
     version = dict.fromkeys(range(n_atoms), 0)
     heap = [(float(d), int(a), int(b), 0, 0) for d, (a, b) in zip(apart, pairs) if d <= threshold]
     heapq.heapify(heap)
     merged_into = np.arange(n_atoms)  # each atom points at the cluster it joined (followed at the end)
 
-    def distance(i: int, j: int) -> float:
-        (ki, vi), (kj, vj) = histogram[i], histogram[j]
-        _, at_i, at_j = np.intersect1d(ki, kj, assume_unique=True, return_indices=True)
-        together = int((vi[at_i] * vj[at_j]).sum())
-        pairs_all = n_runs * size[i] * size[j]
-        return (pairs_all - together) / pairs_all
+    def distances(i: int, others: list[int]) -> list[float]:
+        """Average linkage of cluster i with each of others, from the histograms (one vectorised pass)."""
+        ki, vi = histogram[i]
+        kt = np.concatenate([histogram[t][0] for t in others])
+        vt = np.concatenate([histogram[t][1] for t in others])
+        owner = np.repeat(np.arange(len(others)), [len(histogram[t][0]) for t in others])
+        at = np.minimum(np.searchsorted(ki, kt), len(ki) - 1)
+        same = ki[at] == kt
+        together = np.bincount(owner[same], weights=(vt[same] * vi[at[same]]).astype(np.float64), minlength=len(others))
+        pairs_all = n_runs * size[i] * np.array([size[t] for t in others], dtype=np.float64)
+        return ((pairs_all - together) / pairs_all).tolist()
 
     while heap:
         d, i, j, vi, vj = heapq.heappop(heap)
@@ -99,15 +105,26 @@ def sparse_consensus(runs: np.ndarray, graph: sparse.csr_matrix, threshold: floa
         (ki, vals_i), (kj, vals_j) = histogram.pop(i), histogram.pop(j)
         cells, where = np.unique(np.concatenate([ki, kj]), return_inverse=True)
         histogram[i] = (cells, np.bincount(where.ravel(), weights=np.concatenate([vals_i, vals_j])).astype(np.int64))
-        size[i] += size.pop(j)
+        size_i, size_j = size[i], size.pop(j)
+        size[i] = size_i + size_j
         version[i] += 1
         merged_into[j] = i
+        known.pop((i, j), None)
         joined = (neighbours[i] | neighbours.pop(j)) - {i, j}
         neighbours[i] = joined
+        updated, from_histograms = {}, []
         for t in joined:
             neighbours[t].discard(j)
             neighbours[t].add(i)
-            d_it = distance(i, t)
+            d_i, d_j = known.pop((min(i, t), max(i, t)), None), known.pop((min(j, t), max(j, t)), None)
+            if d_i is not None and d_j is not None:  # Lance-Williams: the size-weighted mean of the two linkages
+                updated[t] = (size_i * d_i + size_j * d_j) / (size_i + size_j)
+            else:  # one of the two had no edge to t: from the histograms
+                from_histograms.append(t)
+        if from_histograms:
+            updated.update(zip(from_histograms, distances(i, from_histograms)))
+        for t, d_it in updated.items():
+            known[min(i, t), max(i, t)] = d_it
             if d_it <= threshold:
                 heapq.heappush(heap, (d_it, min(i, t), max(i, t), version[min(i, t)], version[max(i, t)]))
     cluster_of = merged_into.copy()
