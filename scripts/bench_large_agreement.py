@@ -14,13 +14,14 @@ memory of both paths on grown inputs of those sizes (prefixes of one input grown
 scripts/bench_speed.py grows them), the default path only up to ``--default-max`` texts:
 where the two meet in time is where ``LARGE_CATEGORY`` is set.
 
-    python scripts/bench_large_agreement.py --sizes 1000,3000,10000,30000 [--default-max 10000] [--cache-dir DIR]
+    python scripts/bench_large_agreement.py --sizes 1000,3000,10000,30000 [--default-max 10000] [--cache-dir DIR] [--keep FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import sys
 import time
 import threading
@@ -103,18 +104,25 @@ def timed(run) -> tuple[np.ndarray, float, float]:
     return labels, seconds, max(peak[0], rss() - base)
 
 
-def sizes_table(sizes: list[int], default_max: int, cache_dir: Path | None) -> None:
+def sizes_table(sizes: list[int], default_max: int, cache_dir: Path | None, kept: Path | None = None) -> None:
     from bench_speed import grown_texts
 
     from synthesis.embed.cache import CachedEmbedder
 
-    embedder = CachedEmbedder(load_embedder(), cache_dir)
-    texts = grown_texts(max(sizes), seed=max(sizes))
     start = time.perf_counter()
-    cleaned = clean_texts(texts)
-    vectors = embedder.encode([normalise_text(text) for text in texts])
-    vocabularies = pipeline._keyword_vocabularies(cleaned, embedder.encode)
-    print(f"{max(sizes)} grown texts prepared (spaCy, embeddings, keyword vocabulary) in {time.perf_counter() - start:.0f} s")
+    if kept is not None and kept.exists():
+        with kept.open("rb") as stream:
+            cleaned, vectors, vocabularies = pickle.load(stream)
+    else:
+        embedder = CachedEmbedder(load_embedder(), cache_dir)
+        texts = grown_texts(max(sizes), seed=max(sizes))
+        cleaned = clean_texts(texts)
+        vectors = embedder.encode([normalise_text(text) for text in texts])
+        vocabularies = pipeline._keyword_vocabularies(cleaned, embedder.encode)
+        if kept is not None:
+            with kept.open("wb") as stream:
+                pickle.dump((cleaned, vectors, vocabularies), stream)
+    print(f"{len(vectors)} grown texts prepared (spaCy, embeddings, keyword vocabulary) in {time.perf_counter() - start:.0f} s")
     print(f"{'n':>7s} {'s default':>9s} {'s large':>8s} {'MiB default':>11s} {'MiB large':>9s} {'ARI paths':>9s} {'k def/large':>11s}")
     settings = pipeline.Settings()
     for n in sizes:
@@ -140,9 +148,10 @@ def main() -> int:
     parser.add_argument("--sizes", help="measure times and memory of both paths on grown inputs of these sizes")
     parser.add_argument("--default-max", type=int, default=10_000, help="largest size the default path is run on")
     parser.add_argument("--cache-dir", type=Path, help="embedding cache for --sizes (default: none)")
+    parser.add_argument("--keep", type=Path, help="with --sizes: the prepared texts are read from this file, or written to it")
     args = parser.parse_args()
     if args.sizes:
-        sizes_table([int(size) for size in args.sizes.split(",")], args.default_max, args.cache_dir)
+        sizes_table([int(size) for size in args.sizes.split(",")], args.default_max, args.cache_dir, args.keep)
         return 0
     cluster_large.MICRO_SIZE, cluster_large.MAX_MICRO = args.micro_size, args.max_micro
     embedder = load_embedder()

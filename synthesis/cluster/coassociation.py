@@ -27,12 +27,12 @@ from synthesis.cluster.partition import CONSENSUS_ROUNDS, N_RUNS, _igraph, _leid
 _EDGE_CHUNK = 1_000_000  # edges compared with every run at once
 
 
-def graph_partition_sparse(graphs: list[sparse.csr_matrix], resolution: float, random_state: int) -> np.ndarray:
-    """``partition.graph_partition`` (same runs, seeds and rounds) with ``sparse_consensus`` at the end."""
+def graph_partition_sparse(graphs: list[sparse.csr_matrix], resolution: float, random_state: int, n_runs: int = N_RUNS) -> np.ndarray:
+    """``partition.graph_partition`` (same runs, seeds and rounds) with ``sparse_consensus`` at the end; n_runs per round."""
     g = graphs[0]
     for other in graphs[1:]:
         g = g.maximum(other).tocsr()
-    per_view = N_RUNS // len(graphs)
+    per_view = n_runs // len(graphs)
     view_graphs = [_igraph(graph) for graph in graphs]
     runs = np.stack([_leiden(graph, resolution, random_state * 1000 + s) for graph in view_graphs for s in range(per_view)])
     for _ in range(CONSENSUS_ROUNDS - 1):
@@ -41,7 +41,7 @@ def graph_partition_sparse(graphs: list[sparse.csr_matrix], resolution: float, r
         e = g.tocoo()
         g = sparse.csr_matrix((e.data * edge_agreement(runs, e.row, e.col) + 1e-6, (e.row, e.col)), shape=g.shape)
         graph = _igraph(g)
-        runs = np.stack([_leiden(graph, resolution, seed=random_state * 1000 + s) for s in range(N_RUNS)])
+        runs = np.stack([_leiden(graph, resolution, seed=random_state * 1000 + s) for s in range(n_runs)])
     return runs[0] if (runs == runs[0]).all() else sparse_consensus(runs, g)
 
 

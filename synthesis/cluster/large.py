@@ -30,6 +30,7 @@ pipeline no longer uses it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 from scipy import sparse
@@ -37,13 +38,23 @@ from scipy import sparse
 from synthesis.cluster import Clustering, cluster_embeddings
 from synthesis.cluster.coassociation import graph_partition_sparse
 from synthesis.cluster.grain import BASE_RESOLUTION, Grain, choose_grain, forced_partition
-from synthesis.cluster.partition import MIN_THEME_SIZE, dissolve_small, min_theme_size, renumber
+from synthesis.cluster.partition import MIN_THEME_SIZE, N_RUNS, dissolve_small, min_theme_size, renumber
 from synthesis.cluster.space import TextSpace
 from synthesis.cluster.views import n_neighbours
 
-#: Categories with more texts than this take ``cluster_large`` (see the module docstring); set from
-#: scripts/bench_speed.py, where the two methods' clustering times meet.
-LARGE_CATEGORY = 10_000
+#: Categories with more texts than this take ``cluster_large`` (see the module docstring). Measured on grown inputs
+#: (scripts/bench_large_agreement.py --sizes, loaded 2-core machine), seconds and peak MiB default / large:
+#: 1,000 texts 7.0 / 5.0 s, 126 / 33 MiB; 2,000 18.1 / 11.7 s, 401 / 106 MiB; 5,000 119.6 / 47.6 s, 1444 / 421 MiB
+#: (ARI between them 1.000, .953, .989). The large path is faster from there down; the small categories of a
+#: workshop (tens to hundreds of cards) keep the default method's float64 arithmetic and their outputs.
+LARGE_CATEGORY = 1_000
+#: Leiden runs per consensus round on graphs of more than FEWER_RUNS_FROM distinct texts, instead of
+#: ``partition.N_RUNS`` (60): a run takes about 0.8 s at 10,000 texts and grows faster than the texts (the 120
+#: runs took 100 of the 134 s of a 10,000-text category on the loaded machine). At 5,000 grown texts, against 60
+#: runs: 24 runs ARI .961 (seed 1 vs 0: .942, 21.6 s), 12 runs .943 (seed 1 vs 0: .891, 15.0 s); 60 runs seed 1
+#: vs 0: .962 (47.0 s).
+FEWER_RUNS_FROM = 20_000
+LARGE_RUNS = 24
 #: Micro-cluster method: texts per micro-cluster aimed at, and the most micro-clusters (the default method's cost on the centres).
 MICRO_SIZE = 4
 MAX_MICRO = 1500
@@ -79,7 +90,8 @@ def cluster_large(
         graphs, nearest = space.knn_graphs(n_neighbours(m))
     else:  # one distinct text, copied
         graphs, nearest = [], (np.zeros((1, 0), dtype=int), np.zeros((1, 0)))
-    hooks = {"partition": graph_partition_sparse, "centroid_sims": space.centroid_sims}
+    n_runs = N_RUNS if m <= FEWER_RUNS_FROM else LARGE_RUNS
+    hooks = {"partition": partial(graph_partition_sparse, n_runs=n_runs), "centroid_sims": space.centroid_sims}
     if n_themes is not None:
         k = int(max(1, min(n_themes, m)))  # at most one theme per distinct text
         labels, grain = forced_partition(graphs, space.inv, space, k, random_state, merge=space.merge_to, **hooks)
