@@ -81,29 +81,41 @@ class TextSpace:
         """-> (one symmetric kNN graph per view, as ``views.knn_graph`` builds them; each row's nearest rows in view 0).
 
         The second, ((m, k) rows, (m, k) similarities) sorted from the best, serves the isolation rule.
+        Blocks of rows are independent (``knn_block``): an engine may compute them apart and pass them to ``join_blocks``.
         """
+        block = block or self.block_size()
+        return self.join_blocks([self.knn_block(start, min(self.n_rows, start + block), k) for start in range(0, self.n_rows, block)])
+
+    def block_size(self) -> int:
+        """Rows per block: BLOCK_CELLS similarities held at once."""
+        return int(max(64, min(4096, BLOCK_CELLS // max(self.n_rows, 1))))
+
+    def knn_block(self, start: int, stop: int, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Rows start:stop against all rows -> per view ((rows, k) nearest rows, (rows, k) similarities), best first."""
         import torch
 
+        s0 = self.emb[start:stop] @ self.emb.T
+        if self.tfidf is not None:  # sparse (m, v) x dense (v, block): no (block, m) sparse product to densify
+            s0 += np.asarray(self.tfidf @ self.tfidf[start:stop].T.toarray()).T
+        s0[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        out = []
+        for view in range(1 + len(self.keywords)):
+            s = s0 if view == 0 else (1.0 - KEYWORD_WEIGHT) * s0 + KEYWORD_WEIGHT * (self.keywords[view - 1][start:stop] @ self.keywords[view - 1].T)
+            best, where = torch.topk(torch.from_numpy(s), k, dim=1)
+            out.append((where.numpy(), best.numpy()))
+        return out
+
+    def join_blocks(self, blocks: list[list[tuple[np.ndarray, np.ndarray]]]) -> tuple[list[sparse.csr_matrix], tuple[np.ndarray, np.ndarray]]:
+        """``knn_block`` results, in row order -> what ``knn_graphs`` returns."""
         m = self.n_rows
-        block = block or int(max(64, min(4096, BLOCK_CELLS // max(m, 1))))
-        n_views = 1 + len(self.keywords)
-        cols = [np.empty((m, k), dtype=np.int64) for _ in range(n_views)]
-        weights = [np.empty((m, k), dtype=np.float32) for _ in range(n_views)]
-        for start in range(0, m, block):
-            stop = min(m, start + block)
-            s0 = self.emb[start:stop] @ self.emb.T
-            if self.tfidf is not None:  # sparse (m, v) x dense (v, block): no (block, m) sparse product to densify
-                s0 += np.asarray(self.tfidf @ self.tfidf[start:stop].T.toarray()).T
-            s0[np.arange(stop - start), np.arange(start, stop)] = -np.inf
-            for view in range(n_views):
-                s = s0 if view == 0 else (1.0 - KEYWORD_WEIGHT) * s0 + KEYWORD_WEIGHT * (self.keywords[view - 1][start:stop] @ self.keywords[view - 1].T)
-                best, where = torch.topk(torch.from_numpy(s), k, dim=1)
-                cols[view][start:stop], weights[view][start:stop] = where.numpy(), best.numpy()
-        nearest = (cols[0], weights[0].astype(np.float64))
-        graphs = []
-        for c, w in zip(cols, weights):
-            w = np.clip(w.astype(np.float64), 1e-6, None).ravel()  # keep every edge, even between unrelated texts
-            g = sparse.csr_matrix((w, (np.repeat(np.arange(m), k), c.ravel())), shape=(m, m))
+        graphs, nearest = [], None
+        for view in range(len(blocks[0])):
+            cols = np.concatenate([block[view][0] for block in blocks])
+            sims = np.concatenate([block[view][1] for block in blocks]).astype(np.float64)
+            if view == 0:
+                nearest = (cols, sims)
+            w = np.clip(sims, 1e-6, None).ravel()  # keep every edge, even between unrelated texts
+            g = sparse.csr_matrix((w, (np.repeat(np.arange(m), cols.shape[1]), cols.ravel())), shape=(m, m))
             graphs.append(g.maximum(g.T).tocsr())
         return graphs, nearest
 
