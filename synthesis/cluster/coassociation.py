@@ -1,10 +1,8 @@
 """``partition.graph_partition`` for large graphs: the same Leiden consensus, with no n x n structure.
 
-Two things in the default consensus grow faster than the texts: the agreement of every
-edge with every run is one (runs x edges) array, here done in chunks of edges; and the
-leftover disagreement after the last round is settled by average linkage on an (a x a)
-matrix of the share of runs separating two atoms (texts with the same label in every run),
-a up to the number of texts. ``sparse_consensus`` gives the same rule, average linkage cut
+The default consensus settles the disagreement left after its last round by average linkage
+on an (a x a) matrix of the share of runs separating two atoms (texts with the same label in
+every run), a up to the number of texts. ``sparse_consensus`` gives the same rule, average linkage cut
 at 0.5, without that matrix:
 
 - the average linkage of two clusters is computed exactly from each cluster's label
@@ -18,40 +16,12 @@ at 0.5, without that matrix:
 from __future__ import annotations
 
 import heapq
+from functools import partial
 
 import numpy as np
 from scipy import sparse
 
-from synthesis.cluster.partition import CONSENSUS_ROUNDS, N_RUNS, _igraph, _leiden
-
-_EDGE_CHUNK = 1_000_000  # edges compared with every run at once
-
-
-def graph_partition_sparse(graphs: list[sparse.csr_matrix], resolution: float, random_state: int, n_runs: int = N_RUNS) -> np.ndarray:
-    """``partition.graph_partition`` (same runs, seeds and rounds) with ``sparse_consensus`` at the end; n_runs per round."""
-    g = graphs[0]
-    for other in graphs[1:]:
-        g = g.maximum(other).tocsr()
-    per_view = n_runs // len(graphs)
-    view_graphs = [_igraph(graph) for graph in graphs]
-    runs = np.stack([_leiden(graph, resolution, random_state * 1000 + s) for graph in view_graphs for s in range(per_view)])
-    for _ in range(CONSENSUS_ROUNDS - 1):
-        if (runs == runs[0]).all():
-            return runs[0]
-        e = g.tocoo()
-        g = sparse.csr_matrix((e.data * edge_agreement(runs, e.row, e.col) + 1e-6, (e.row, e.col)), shape=g.shape)
-        graph = _igraph(g)
-        runs = np.stack([_leiden(graph, resolution, seed=random_state * 1000 + s) for s in range(n_runs)])
-    return runs[0] if (runs == runs[0]).all() else sparse_consensus(runs, g)
-
-
-def edge_agreement(runs: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """(R, m) partitions, edges -> (edges,) share of the runs that put each edge's two ends together."""
-    out = np.empty(len(rows))
-    for start in range(0, len(rows), _EDGE_CHUNK):
-        r, c = rows[start : start + _EDGE_CHUNK], cols[start : start + _EDGE_CHUNK]
-        out[start : start + len(r)] = (runs[:, r] == runs[:, c]).mean(axis=0)
-    return out
+from synthesis.cluster.partition import graph_partition
 
 
 def sparse_consensus(runs: np.ndarray, graph: sparse.csr_matrix, threshold: float = 0.5) -> np.ndarray:
@@ -132,3 +102,7 @@ def sparse_consensus(runs: np.ndarray, graph: sparse.csr_matrix, threshold: floa
         cluster_of = cluster_of[cluster_of]
     _, labels = np.unique(cluster_of, return_inverse=True)
     return labels.ravel()[atom_of]
+
+
+#: ``partition.graph_partition`` with the leftover disagreement settled by ``sparse_consensus``.
+graph_partition_sparse = partial(graph_partition, consensus=sparse_consensus)
