@@ -12,7 +12,8 @@ instead of ``cluster_large``.
 ``--sizes 1000,3000,10000,30000`` measures instead the clustering time and peak resident
 memory of both paths on grown inputs of those sizes (prefixes of one input grown as
 scripts/bench_speed.py grows them), the default path only up to ``--default-max`` texts:
-where the two meet in time is where ``LARGE_CATEGORY`` is set.
+where the two meet in time is where ``LARGE_CATEGORY`` is set. With ``--keep`` holding fewer
+texts than a size, the rest are noisy copies of their vectors (a proxy for the clustering cost only).
 
     python scripts/bench_large_agreement.py --sizes 1000,3000,10000,30000 [--default-max 10000] [--cache-dir DIR] [--keep FILE]
 """
@@ -104,6 +105,20 @@ def timed(run) -> tuple[np.ndarray, float, float]:
     return labels, seconds, max(peak[0], rss() - base)
 
 
+COPY_COSINE = 0.95  # about what a perturbed grown text keeps of its source text's embedding
+
+
+def noisy_copies(vectors: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    """(m, d) vectors -> (n, d): the m rows, then copies of them with Gaussian noise (cosine ~COPY_COSINE to their row)."""
+    rng = np.random.default_rng(seed)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    copies = unit[np.arange(len(unit), n) % len(unit)]
+    noise = rng.normal(size=copies.shape)
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    spread = np.sqrt(1 - COPY_COSINE**2)
+    return np.vstack([unit, (COPY_COSINE * copies + spread * noise).astype(vectors.dtype)])
+
+
 def sizes_table(sizes: list[int], default_max: int, cache_dir: Path | None, kept: Path | None = None) -> None:
     from bench_speed import grown_texts
 
@@ -123,6 +138,11 @@ def sizes_table(sizes: list[int], default_max: int, cache_dir: Path | None, kept
             with kept.open("wb") as stream:
                 pickle.dump((cleaned, vectors, vocabularies), stream)
     print(f"{len(vectors)} grown texts prepared (spaCy, embeddings, keyword vocabulary) in {time.perf_counter() - start:.0f} s")
+    prepared = len(vectors)
+    if max(sizes) > prepared:  # a proxy for the clustering cost only: noisy copies of the prepared texts' vectors
+        vectors, cleaned = noisy_copies(vectors, max(sizes)), [cleaned[i % prepared] for i in range(max(sizes))]
+        print(f"sizes above {prepared} texts: noisy copies of their vectors (cosine ~{COPY_COSINE} to the original), "
+              f"same lemmas: a proxy for the clustering cost, not for quality")
     print(f"{'n':>7s} {'s default':>9s} {'s large':>8s} {'MiB default':>11s} {'MiB large':>9s} {'ARI paths':>9s} {'k def/large':>11s}")
     settings = pipeline.Settings()
     for n in sizes:
