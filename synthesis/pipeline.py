@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from synthesis.cluster import large as cluster_large
-from synthesis.cards import CardSet
+from synthesis.cards import CardSet, group_sort_key
 from synthesis.clean import clean_texts, normalise_text, static_word_vectors
 from synthesis.cluster import LEXICAL_WEIGHT, cluster_embeddings, keyword_view, lexical_space
 from synthesis.crossread import cross_read, theme_centres
@@ -66,7 +66,8 @@ def synthesize(
     stage = _stage_timer(timings if timings is not None else {})
     cards = card_set.cards
     with stage("split"):
-        units = split_cards(cards, enabled=settings.split)
+        # Survey answers run to several sentences: each sentence may feed its own theme.
+        units = split_cards(cards, enabled=settings.split, sentences=card_set.survey is not None)
         texts = [unit.text for unit in units]
 
     say(f"Analyse linguistique de {len(cards)} cartes, {len(units)} idées (spaCy)")
@@ -85,7 +86,7 @@ def synthesize(
         vocabularies = _keyword_vocabularies(cleaned, embedder.encode) if settings.keyword_clustering else None
 
     groups = card_set.groups
-    id_prefixes = theme_id_prefixes(card_set.categories)
+    id_prefixes = theme_id_prefixes(card_set.categories) if card_set.survey is None else survey_id_prefixes(card_set.categories)
     categories, placements = [], {}
     warnings = list(card_set.warnings)
     method = ""
@@ -111,8 +112,9 @@ def synthesize(
             fit=np.asarray(clustering.fit, dtype=float),
         )
         with stage("summaries"):
-            result, duplicate_of = summarise_category(data, all_groups=groups, encode=embedder.encode, n_quotes=settings.n_quotes,
-                                                      id_prefix=id_prefixes[category])
+            result, duplicate_of = summarise_category(data, all_groups=_coverage_base(groups, data.units, card_set.survey),
+                                                      encode=embedder.encode, n_quotes=settings.n_quotes,
+                                                      id_prefix=id_prefixes[category], survey=card_set.survey)
             result.grain = clustering.grain
             categories.append(result)
             placements.update(_placements(result, data, duplicate_of))
@@ -134,7 +136,16 @@ def synthesize(
         settings=asdict(settings),
         cross_reading=cross_reading,
         unit_vectors=vectors,
+        unit_terms={unit.id: (text.lemmas, text.words or text.lemmas) for unit, text in zip(units, cleaned)},
+        survey=card_set.survey,
     )
+
+
+def _coverage_base(groups: list[str], units, survey) -> list[str]:
+    """What a theme's coverage is out of: every group of a workshop; a survey's respondents to this question."""
+    if survey is None:
+        return groups
+    return sorted({unit.group for unit in units}, key=group_sort_key)
 
 
 def _cluster_category(vectors: np.ndarray, lemmas, vocabularies, settings: Settings):
@@ -186,6 +197,11 @@ def theme_id_prefixes(categories: list[str]) -> dict[str, str]:
             prefix, suffix = f"{base}-{suffix}", suffix + 1
         prefixes[category] = prefix
     return prefixes
+
+
+def survey_id_prefixes(questions: list[str]) -> dict[str, str]:
+    """A survey's questions are sentences: their themes are q1-01, q2-03… in the questionnaire's order."""
+    return {question: f"q{number}" for number, question in enumerate(questions, start=1)}
 
 
 def _slug_source(text: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from synthesis.cards import Card, IdeaUnit
+from synthesis.cards import Card, IdeaUnit, Survey
 
 #: Label of the bucket holding, per category, the cards that fit no theme.
 ISOLATED_LABEL = "Idées isolées"
@@ -23,6 +23,26 @@ class Quote:
     text: str
     #: The whole card's text when the quote is one segment of a longer card (« extrait de … »), else "".
     segment_of: str = ""
+
+
+@dataclass(frozen=True)
+class SegmentShare:
+    """How often one segment value (« Département » = « Hérault ») raised a survey theme (synthesis.summarise.profile)."""
+
+    segment: str
+    value: str
+    #: Respondents of the theme with this value, and how many the value's share of the question's respondents predicts.
+    observed: int
+    expected: float
+    #: Respondents of the question with this value.
+    respondents: int = 0
+    #: "chi2", "fisher", or "" when the counts are too small for any test to conclude (no p-value then).
+    test: str = ""
+    p_value: float | None = None
+    #: Benjamini–Hochberg adjusted p-value over all the question's tests.
+    q_value: float | None = None
+    #: "+" over-represented, "-" under-represented (adjusted p-value below the profile's alpha), "" neither.
+    direction: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +81,10 @@ class Theme:
     corrected: bool = False
     #: The editor's note on this theme, printed under it ("" for none).
     note: str = ""
+    #: Surveys: segment column -> the values of the theme's respondents (« Département » -> [« Aude », « Gard »]).
+    segments: dict[str, list[str]] = field(default_factory=dict)
+    #: Surveys: every (segment, value) of the question with its count in the theme and its test (summarise.profile).
+    profile: list[SegmentShare] = field(default_factory=list)
 
     @property
     def n_groups(self) -> int:
@@ -81,6 +105,10 @@ class CategoryResult:
     grain: dict = field(default_factory=dict)
     #: Themes an editor hid from the reports; their cards keep their theme in cartes.csv.
     hidden_themes: list[Theme] = field(default_factory=list)
+    #: Surveys: segment column -> the values among the question's respondents, for « dans 9 départements sur 13 ».
+    segment_values: dict[str, list[str]] = field(default_factory=dict)
+    #: Surveys: respondents who answered this question (0 for a workshop).
+    n_respondents: int = 0
 
 
 @dataclass(frozen=True)
@@ -161,9 +189,14 @@ class Synthesis:
     #: Theme ids of earlier runs that this run no longer has: never given to a new theme,
     #: so that an old correction cannot land on the wrong theme.
     former_theme_ids: list[str] = field(default_factory=list)
+    #: Unit id -> its content lemmas and the words as written (one per lemma): what the keywords of a
+    #: theme that an editor merged, split or filled again are computed from, without spaCy.
+    unit_terms: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict, repr=False, compare=False)
     #: The run's own result, when this one is that result with an editor's corrections applied.
     #: What is saved (synthesis.store) is always the run's own result.
     base: Synthesis | None = field(default=None, repr=False, compare=False, metadata={"saved": False})
+    #: Set when the export is a survey: respondents in place of groups, questions in place of categories, segments.
+    survey: Survey | None = None
 
     def __post_init__(self) -> None:
         if not self.title:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from synthesis.cards import display_name
-from synthesis.cli.common import Granularity, stderr_line, column_options, cover_options, handle_errors
+from synthesis.cli.common import Granularity, cache_root, stderr_line, column_options, cover_options, handle_errors, survey_options
 from synthesis.embed import DEFAULT_EMBEDDER
 
 
@@ -24,7 +24,8 @@ from synthesis.embed import DEFAULT_EMBEDDER
               help="Thèmes plus larges (coarser) ou plus fins (finer) que le choix automatique, ou un nombre de -2 à 2 (« 0,5 » : un peu plus fins).")
 @click.option("--quotes", "n_quotes", type=click.IntRange(min=1, max=20), default=3, show_default=True, help="Citations par thème.")
 @click.option("--split/--no-split", default=True, show_default=True,
-              help="Découper les cartes qui portent clairement plusieurs idées (puces, retours à la ligne, « ; », « mais »).")
+              help="Découper les cartes qui portent clairement plusieurs idées (puces, retours à la ligne, « ; », « mais ») "
+                   "et, dans une enquête, les réponses en phrases.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine des étapes aléatoires (même entrée, même graine : même résultat).")
 @click.option("--title", help="Titre du compte rendu (par défaut : « Compte rendu — FICHIER »).")
 @click.option("--edits", "edits_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -36,9 +37,11 @@ from synthesis.embed import DEFAULT_EMBEDDER
               help="Dossier du cache des embeddings (par défaut ~/.cache/synth, ou $SYNTH_CACHE_DIR).")
 @click.option("--no-cache", is_flag=True, help="Ne pas lire ni écrire le cache des embeddings.")
 @column_options
+@survey_options
 @handle_errors
 def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, edits_file, quiet, verbose,
-            cache_dir, no_cache, text_column, group_column, category_column, id_column, sheet, **cover):
+            cache_dir, no_cache, text_column, group_column, category_column, id_column, sheet,
+            segments, respondent_column, question_column, questions, **cover):
     """Regrouper les cartes de FICHIER par thème et écrire le compte rendu.
 
     Écrit dans le dossier de sortie : compte-rendu.md, compte-rendu.html, compte-rendu.docx,
@@ -48,10 +51,13 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     les options --client, --date… ou un fichier synth.toml placé à côté de FICHIER.
     Les corrections d'un éditeur (corrections.json du dossier, ou --edits) sont
     appliquées, et les thèmes gardent leur identifiant d'une exécution à l'autre.
+
+    Une enquête (une colonne répondant et une colonne question, ou une colonne par
+    question) se lit aussi : les thèmes comptent alors des répondants, et --segment
+    COLONNE (répétable) les répartit par département, type de structure…
     """
     from synthesis.corrections import carry_over, keep_corrections_in, load_corrections
     from synthesis.corrections.folder import check_same_export, corrections_path
-    from synthesis.embed.cache import default_cache_dir
     from synthesis.load import load_cards
     from synthesis.pipeline import Settings, synthesize
     from synthesis.project import read_project
@@ -67,7 +73,9 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     cover, title = read_project(input_file, title=title, **cover)
     say(f"Lecture de {display_name(input_file)}")
     card_set = load_cards(input_file, text_column=text_column, group_column=group_column,
-                          category_column=category_column, id_column=id_column, sheet=sheet)
+                          category_column=category_column, id_column=id_column, sheet=sheet,
+                          question_column=question_column, respondent_column=respondent_column,
+                          segments=segments, questions=questions)
     for warning in card_set.warnings:
         stderr_line(f"Attention : {warning}", err_style="yellow")
     check_same_export(output_dir, card_set.cards, edits_file)
@@ -76,7 +84,7 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     settings = Settings(model=model, n_themes=n_themes, granularity=granularity, n_quotes=n_quotes, split=split, seed=seed)
     timings: dict[str, float] = {}
     synthesis = synthesize(card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty(),
-                           cache_dir=None if no_cache else (cache_dir or default_cache_dir()), timings=timings)
+                           cache_dir=cache_root(cache_dir, no_cache), timings=timings)
     for warning in synthesis.warnings[len(card_set.warnings):]:
         stderr_line(f"Attention : {warning}", err_style="yellow")
     if title:
@@ -99,24 +107,15 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
 
 def _print_run_summary(synthesis, written: list[Path], problems: list[str] = ()) -> None:
     from synthesis.french import plural
-    from synthesis.report.wording import all_warnings, category_title, run_summary
+    from synthesis.report.wording import all_warnings, run_summary_lines
 
     for problem in problems:
         stderr_line(f"Attention : {problem}", err_style="yellow")
 
-    counts = run_summary(synthesis)
     if synthesis.skipped_rows:
         stderr_line(f"Attention : {all_warnings(synthesis)[-1]}", err_style="yellow")
-    click.echo(
-        f"Cartes lues : {counts['cards_read']} · placées : {counts['cards_placed']} · ignorées (sans texte) : {counts['rows_skipped']}"
-    )
-    for category in synthesis.categories:
-        themes = [t for t in category.themes if not t.isolated]
-        isolated = sum(t.n_cards for t in category.themes if t.isolated)
-        click.echo(
-            f"  {category_title(category.category)} : {plural(category.n_cards, 'carte')}, {plural(len(themes), 'thème')}, "
-            f"{plural(isolated, 'idée isolée', 'idées isolées')}"
-        )
+    for line in run_summary_lines(synthesis):
+        click.echo(line)
     corrected = sum(theme.corrected for theme in synthesis.themes())
     if synthesis.base is not None:
         click.echo(f"Corrections de l'éditeur : {plural(corrected, 'thème corrigé', 'thèmes corrigés')}"

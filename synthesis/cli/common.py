@@ -81,6 +81,20 @@ def column_options(command):
     ])
 
 
+def survey_options(command):
+    """How to read a survey export: respondents, questions (long or wide) and segment columns (synthesis.load.survey)."""
+    return _stack(command, [
+        click.option("--segment", "segments", multiple=True, metavar="COLONNE",
+                     help="Enquête : colonne de segment (département, type de structure, taille…) ; répétable. "
+                          "Les thèmes disent combien de segments les citent et lesquels y sont sur- ou sous-représentés."),
+        click.option("--respondent-column", help="Enquête : colonne du répondant (sinon devinée : répondant, id répondant, structure, office…)."),
+        click.option("--question-column", help="Enquête au format long : colonne de la question (sinon devinée : question)."),
+        click.option("--questions", "questions", multiple=True, metavar="COLONNES",
+                     help="Enquête au format large (une ligne par répondant) : colonnes des réponses, une par question ; "
+                          "répétable ou séparées par des virgules (sinon devinées : colonnes de texte long à côté d'une colonne répondant)."),
+    ])
+
+
 def cover_options(command):
     """What the Word report's cover says; also read from a synth.toml beside the export (options win)."""
     return _stack(command, [
@@ -96,3 +110,13 @@ def cover_options(command):
 out_dir_argument = click.argument(
     "out_dir", metavar="DOSSIER", type=click.Path(path_type=Path, file_okay=False, exists=True)
 )
+
+
+def cache_root(cache_dir: Path | None = None, no_cache: bool = False) -> Path | None:
+    """Where embeddings and drawn charts are kept between runs (None: nowhere), and turn the chart cache on there."""
+    from synthesis.embed.cache import default_cache_dir
+    from synthesis.report import chart_cache
+
+    root = None if no_cache else (cache_dir or default_cache_dir())
+    chart_cache.use_directory(root / "charts" if root is not None else None)
+    return root

@@ -27,9 +27,11 @@ from synthesis.report.wording import (
     match_explanation,
     method_paragraphs,
     more_cards_line,
+    profile_line,
     quote_line,
     theme_facts,
     theme_titles,
+    unit_word,
 )
 from synthesis.result import CategoryResult, Synthesis
 
@@ -45,6 +47,7 @@ _environment.globals.update(
     category_title=category_title, plural=plural, theme_facts=theme_facts, quote_line=quote_line,
     category_digest=category_digest, cross_sentence=cross_sentence, match_explanation=match_explanation,
     titled=theme_titles, cross_title=CROSS_TITLE, category_paragraph=category_paragraph, editor_note=editor_note,
+    profile_line=profile_line, unit_word=unit_word,
 )
 
 

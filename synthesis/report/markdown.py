@@ -34,7 +34,8 @@ def render_markdown(synthesis: Synthesis) -> str:
                 lines += [f"- {_escape(wording.quote_line(q.text, q.group, segment_of=q.segment_of))}" for q in theme.quotes]
                 lines.append("")
                 continue
-            lines += [f"*{_heading(wording.theme_facts(theme, synthesis.n_groups))}*", ""]
+            lines += [f"*{_heading(wording.theme_facts(theme, synthesis.n_groups, category))}*", ""]
+            lines += [_escape(wording.profile_line(theme)), ""] if theme.profile else []
             lines += [_escape(wording.editor_note(theme)), ""] if theme.note else []
             if theme.keywords:
                 lines += [f"Mots-clés : {_escape(', '.join(theme.keywords))}", ""]
