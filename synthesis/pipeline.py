@@ -57,10 +57,13 @@ def synthesize(
     show_progress: bool = False,
     cache_dir: Path | None = None,
     timings: dict[str, float] | None = None,
+    cluster_category: ClusterCategory | None = None,
 ) -> Synthesis:
     """Cards to themes. With ``cache_dir``, vectors already computed there with the same model are reused.
 
     ``timings``, when given, receives the seconds spent in each stage (added up over categories).
+    ``cluster_category``, when given, replaces the clustering of each category (``synth apply``
+    classifies into a codebook's themes there); it gets the category's units' vectors in run order.
     """
     say = progress or (lambda message: None)
     stage = _stage_timer(timings if timings is not None else {})
@@ -96,7 +99,7 @@ def synthesize(
         category_cleaned, category_vectors = [cleaned[i] for i in indices], vectors[indices]
         lemmas = [text.lemmas for text in category_cleaned]
         with stage("clustering"):
-            clustering = _cluster_category(category_vectors, lemmas, vocabularies, settings)
+            clustering = (cluster_category or default_clustering)(category, category_vectors, lemmas, vocabularies, settings)
         if settings.n_themes is not None and clustering.n_themes < settings.n_themes:
             warnings.append(
                 f"{category} : {settings.n_themes} thèmes demandés, {clustering.n_themes} seulement "
@@ -139,6 +142,15 @@ def synthesize(
         unit_terms={unit.id: (text.lemmas, text.words or text.lemmas) for unit, text in zip(units, cleaned)},
         survey=card_set.survey,
     )
+
+
+#: (category, its units' vectors, their lemmas, the run's keyword vocabularies, settings) -> a cluster.Clustering
+ClusterCategory = Callable[[str, np.ndarray, list, "_KeywordVocabularies | None", Settings], object]
+
+
+def default_clustering(category: str, vectors: np.ndarray, lemmas, vocabularies, settings: Settings):
+    """The clustering of ``synth cluster`` (the category's name plays no part)."""
+    return _cluster_category(vectors, lemmas, vocabularies, settings)
 
 
 def _coverage_base(groups: list[str], units, survey) -> list[str]:

@@ -85,6 +85,8 @@ class Theme:
     segments: dict[str, list[str]] = field(default_factory=dict)
     #: Surveys: every (segment, value) of the question with its count in the theme and its test (summarise.profile).
     profile: list[SegmentShare] = field(default_factory=list)
+    #: A theme that ``synth apply`` found among the new cards, not in the codebook (« nouveau »).
+    new: bool = False
 
     @property
     def n_groups(self) -> int:
@@ -164,6 +166,40 @@ class Cover:
     question: str = ""
 
 
+@dataclass(frozen=True)
+class CodebookTheme:
+    """One theme of the codebook that ``synth apply`` classified new cards into."""
+
+    theme_id: str
+    category: str
+    label: str
+    #: Cards the theme held in the codebook.
+    codebook_cards: int
+    #: Cards of the new export that joined it.
+    joined: int
+    #: Least similarity to the theme's centre for a new card to join it (calibrated on the codebook's cards).
+    threshold: float
+    #: An editor hid it in the codebook: new cards that join it stay hidden.
+    hidden: bool = False
+
+
+@dataclass
+class CodebookUse:
+    """How a run of ``synth apply`` used its codebook: what the report says per codebook theme."""
+
+    #: The codebook run's export file name and title.
+    source: str
+    title: str
+    #: The codebook run's fingerprint (synthesis.codebook.run_fingerprint): tells ``synth compare`` that ids are shared.
+    fingerprint: str
+    themes: list[CodebookTheme]
+    #: Categories of the new export the codebook lacks: their themes were built from scratch.
+    new_categories: list[str] = field(default_factory=list)
+    #: How new cards were classified: synthesis.codebook.assign's method ("knn" or "centre") and quantile.
+    method: str = ""
+    quantile: float = 0.0
+
+
 @dataclass
 class Synthesis:
     source: Path
@@ -197,6 +233,8 @@ class Synthesis:
     base: Synthesis | None = field(default=None, repr=False, compare=False, metadata={"saved": False})
     #: Set when the export is a survey: respondents in place of groups, questions in place of categories, segments.
     survey: Survey | None = None
+    #: Set by ``synth apply``: the codebook these themes come from, and how many new cards joined each of its themes.
+    codebook: CodebookUse | None = None
 
     def __post_init__(self) -> None:
         if not self.title:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from synthesis.cards import display_name
-from synthesis.cli.common import Granularity, cache_root, stderr_line, column_options, cover_options, handle_errors, survey_options
+from synthesis.cli.common import Granularity, cache_root, read_export, stderr_line, column_options, cover_options, handle_errors, survey_options
 from synthesis.embed import DEFAULT_EMBEDDER
 
 
@@ -58,7 +58,6 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     """
     from synthesis.corrections import carry_over, keep_corrections_in, load_corrections
     from synthesis.corrections.folder import check_same_export, corrections_path
-    from synthesis.load import load_cards
     from synthesis.pipeline import Settings, synthesize
     from synthesis.project import read_project
     from synthesis.report import write_outputs
@@ -71,13 +70,10 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     prepare_output_dir(output_dir, inputs=[input_file])
     click.get_current_context().with_resource(output_lock(output_dir))
     cover, title = read_project(input_file, title=title, **cover)
-    say(f"Lecture de {display_name(input_file)}")
-    card_set = load_cards(input_file, text_column=text_column, group_column=group_column,
-                          category_column=category_column, id_column=id_column, sheet=sheet,
-                          question_column=question_column, respondent_column=respondent_column,
-                          segments=segments, questions=questions)
-    for warning in card_set.warnings:
-        stderr_line(f"Attention : {warning}", err_style="yellow")
+    card_set = read_export(input_file, say, text_column=text_column, group_column=group_column,
+                           category_column=category_column, id_column=id_column, sheet=sheet,
+                           question_column=question_column, respondent_column=respondent_column,
+                           segments=segments, questions=questions)
     check_same_export(output_dir, card_set.cards, edits_file)
     if n_themes is not None and granularity != 0:
         stderr_line("Attention : --granularity est sans effet quand --themes fixe le nombre de thèmes.", err_style="yellow")

@@ -120,3 +120,15 @@ def cache_root(cache_dir: Path | None = None, no_cache: bool = False) -> Path | 
     root = None if no_cache else (cache_dir or default_cache_dir())
     chart_cache.use_directory(root / "charts" if root is not None else None)
     return root
+
+
+def read_export(input_file: Path, say, **columns):
+    """Load a card export (``columns``: load_cards's column and sheet options) and tell its warnings on stderr."""
+    from synthesis.cards import display_name
+    from synthesis.load import load_cards
+
+    say(f"Lecture de {display_name(input_file)}")
+    card_set = load_cards(input_file, **columns)
+    for warning in card_set.warnings:
+        stderr_line(f"Attention : {warning}", err_style="yellow")
+    return card_set

@@ -28,6 +28,7 @@ from synthesis.report.word_template import (
     rule_below,
     set_running_header,
 )
+from synthesis.report.codebook_section import CODEBOOK_TITLE, codebook_categories, codebook_intro
 from synthesis.result import CategoryResult, Synthesis
 
 CHART_WIDTH = Cm(16.4)  # the text width: charts at 1:1 (charts.WIDTH_INCHES)
@@ -49,11 +50,26 @@ def write_docx(synthesis: Synthesis, path: Path) -> None:
         figure = _category(document, synthesis, category, figure)
     if synthesis.cross_reading:
         _cross_reading(document, synthesis)
+    _codebook_section(document, synthesis)
     _heading(document, METHOD, 1, page_break=True)
     for paragraph in wording.method_paragraphs(synthesis):
         document.add_paragraph(_text(paragraph))
     _annex(document, synthesis)
     _save_reproducibly(document, path)
+
+
+def _codebook_section(document, synthesis: Synthesis) -> None:
+    """« Grille de thèmes appliquée » (synth apply only)."""
+    sections = codebook_categories(synthesis)
+    if not sections:
+        return
+    _heading(document, CODEBOOK_TITLE, 1, page_break=True)
+    document.add_paragraph(_text(codebook_intro(synthesis)))
+    for category, counts, items in sections:
+        _heading(document, wording.category_title(category.category), 2)
+        document.add_paragraph(_text(counts + "."))
+        for item in items:
+            document.add_paragraph(_text(item), style="List Bullet")
 
 
 def _save_reproducibly(document, path: Path) -> None:
@@ -99,6 +115,8 @@ def _contents(synthesis: Synthesis) -> list[tuple[int, str]]:
         entries += [(2, _text(title)) for _, title in wording.theme_titles(category)]
     if synthesis.cross_reading:
         entries.append((1, wording.CROSS_TITLE))
+    if synthesis.codebook is not None:
+        entries.append((1, CODEBOOK_TITLE))
     entries += [(1, METHOD), (1, wording.annex_title(synthesis))]
     entries += [(2, wording.category_title(category.category)) for category in synthesis.categories]
     return entries

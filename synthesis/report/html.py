@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from synthesis.french import plural
 from synthesis.report import charts
+from synthesis.report.codebook_section import CODEBOOK_TITLE, codebook_categories, codebook_intro
 from synthesis.report.typography import french_spacing
 from synthesis.report.wording import (
     CROSS_TITLE,
@@ -66,6 +67,7 @@ def render_html(synthesis: Synthesis) -> str:
         more_cards=lambda theme: listed_units(theme, units)[1],
         more_cards_line=more_cards_line,
         category_anchor=category_anchor,
+        codebook=codebook_categories(synthesis), codebook_title=CODEBOOK_TITLE, codebook_intro=codebook_intro(synthesis),
     )
 
 

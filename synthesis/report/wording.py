@@ -46,6 +46,8 @@ def theme_facts(theme: Theme, total_groups: int, category: CategoryResult | None
         facts.append(f"surtout porté par {theme.over_represented_group}")
     if theme.corrected:
         facts.append("revu par l'éditeur")
+    if theme.new:
+        facts.insert(0, "nouveau thème, absent de la grille")
     text = " · ".join(facts)
     return text[:1].upper() + text[1:]
 
