@@ -342,9 +342,11 @@ def _widening_pool(
     anchors = {lemma for lemma in word.lemmas if not lemma.isupper()} if word is not None else set()
     phrases = _phrases_holding(cleaned, central, anchors) or (_phrases_holding(cleaned, indices, anchors) if word is None else [])
     members = [unit_lemmas[i] for i in indices]
+    from synthesis.summarise import scale as summarise_scale
+
+    held = summarise_scale.held_counts({lemma for phrase in phrases for lemma in phrase.lemmas}, members)
     supported = sorted(
-        ((float(np.mean([sum(holds(lemmas, lemma) for lemmas in members) / len(members) for lemma in set(phrase.lemmas) if not lemma.isupper()])), phrase)
-         for phrase in phrases),
+        ((float(np.mean([held[lemma] / len(members) for lemma in set(phrase.lemmas) if not lemma.isupper()])), phrase) for phrase in phrases),
         key=lambda item: (-item[0], len(item[1].text.split()), item[1].text),
     )[:MAX_WIDENING_CANDIDATES]  # parsing and embedding every phrase of a large theme would double the summarise stage
     texts = [_capitalise(phrase.text) for _, phrase in supported]
