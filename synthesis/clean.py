@@ -288,6 +288,18 @@ def _hangs_on_its_sentence(tokens) -> bool:
     )
 
 
+def _stops_before_its_complement(tokens) -> bool:
+    """The phrase ends where its last word's list or agent goes on: « Lien entre élus » out of « lien entre
+    élus, pros et réseau », « Apidae alimentée » out of « Apidae alimentée par tous »."""
+    last = tokens[-1]
+    if len(tokens) == 1:
+        return False  # one word of a list (« élus ») is a word of the card, not a cut
+    if any(child.dep_ == "conj" and child.i > last.i for child in last.children):
+        return True
+    following = last.nbor(1) if last.i + 1 < len(last.doc) else None
+    return "Part" in last.morph.get("VerbForm") and following is not None and following.lower_ == "par"
+
+
 def _trimmed_phrase(span, counts) -> Phrase | None:
     tokens = list(span)
     while tokens and (tokens[0].pos_ in EDGE_POS or tokens[0].lemma_.casefold() in _LEADING_QUANTIFIERS or _opens_locution(tokens)):
@@ -310,7 +322,7 @@ def _trimmed_phrase(span, counts) -> Phrase | None:
         return None  # "Faire l'école": the support verb carries no theme
     if any(a.pos_ == "CCONJ" and b.pos_ in ("DET", "ADP") for a, b in zip(tokens, tokens[1:])):
         return None  # "citoyennes et des citoyens": a coordination cut in the middle of a list
-    if _hangs_on_its_sentence(tokens):
+    if _hangs_on_its_sentence(tokens) or _stops_before_its_complement(tokens):
         return None
     lemmas = tuple(_lemma(token) for token in tokens if _is_content(token))
     if not lemmas:

@@ -67,6 +67,15 @@ def test_phrases_that_hang_on_their_sentence_are_left_out():
     assert "vision des élus sur le tourisme" in texts  # the complement of « manque » stands on its own
 
 
+def test_a_phrase_never_stops_where_its_list_or_agent_goes_on():
+    cleaned = clean_texts(["Faire le lien entre élus, pros et réseau", "Une base Apidae alimentée par tous",
+                           "Formation des saisonniers et des guides"])
+    texts = [[phrase.text.casefold() for phrase in item.phrases] for item in cleaned]
+    assert "lien entre élus" not in texts[0] and {"lien", "élus"} <= set(texts[0])  # one word of the list stays
+    assert "apidae alimentée" not in texts[1] and "base apidae" in texts[1]
+    assert "formation des saisonniers" not in texts[2] and "saisonniers" in texts[2]
+
+
 def test_unaccented_cards_are_analysed_as_correct_french():
     cleaned = clean_texts(["CLARIFIER LES ROLES", "Rencontres plus frequentes", "manque de moyen", "Des moyens limités", "Plus de moyens"])
     assert "rôle" in cleaned[0].lemmas and cleaned[0].readable == "Clarifier les rôles"
