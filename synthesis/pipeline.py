@@ -57,11 +57,17 @@ def synthesize(
     show_progress: bool = False,
     cache_dir: Path | None = None,
     timings: dict[str, float] | None = None,
+    engine=None,
 ) -> Synthesis:
     """Cards to themes. With ``cache_dir``, vectors already computed there with the same model are reused.
 
     ``timings``, when given, receives the seconds spent in each stage (added up over categories).
+    ``engine`` (``synthesis.engine``): a partitioned one (Dask) runs the same stages over partitions.
     """
+    if engine is not None and engine.partitioned:
+        from synthesis.engine.partitioned import synthesize_partitioned
+
+        return synthesize_partitioned(card_set, settings, engine, progress=progress, cache_dir=cache_dir, timings=timings)
     say = progress or (lambda message: None)
     stage = _stage_timer(timings if timings is not None else {})
     cards = card_set.cards
