@@ -10,6 +10,7 @@ import click
 
 from synthesis.cards import InputError
 from synthesis.embed import EmbedderError
+from synthesis.engine import EngineError
 
 EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -51,6 +52,11 @@ def handle_errors(command):
                 raise
             stderr_line(f"Erreur : {error}", err_style="red")
             sys.exit(EXIT_INPUT)
+        except EngineError as error:  # a Dask cluster unreachable or lost: nothing was written
+            if debug:
+                raise
+            stderr_line(f"Erreur : {error}", err_style="red")
+            sys.exit(EXIT_INTERNAL)
         except KeyboardInterrupt:
             stderr_line("Interrompu : les fichiers de sortie précédents sont intacts.", err_style="yellow")
             sys.exit(EXIT_INTERRUPTED)
