@@ -27,6 +27,12 @@ CONNECT_TIMEOUT = 20
 RETRIES = 1
 
 
+def _plain(value) -> bool:
+    from distributed import Future
+
+    return value is None or isinstance(value, (str, int, float, bool, Future))
+
+
 class DaskEngine:
     name = "dask"
     partitioned = True
@@ -56,6 +62,9 @@ class DaskEngine:
         return len(self.client.scheduler_info().get("workers", {}))
 
     def map(self, function, *iterables, **shared) -> list:
+        # Values shared by every call go to the workers once, as data (a large keyword argument would
+        # otherwise become a task named after the keyword, which clashes from one map to the next).
+        shared = {name: value if _plain(value) else self.share(value) for name, value in shared.items()}
         return self.client.map(function, *iterables, pure=False, retries=RETRIES, **shared)
 
     def gather(self, handles: list) -> list:
