@@ -27,7 +27,7 @@ from synthesis.load.build import build_card_set
 from synthesis.load.columns import resolve_columns
 from synthesis.load.csv_reader import _detect_delimiter
 from synthesis.load.source import MAX_INPUT_BYTES
-from synthesis.load.table import Table, clean_cell
+from synthesis.load.table import Table, clean_cell, rows_text
 
 ROWS_PER_PARTITION = 50_000
 PARQUET_EXTENSIONS = (".parquet", ".pq")
@@ -56,35 +56,49 @@ def load_cards_in_partitions(path: str | Path, *, text_column: str | None = None
         else _csv_tables(path, label, rows_per_partition, tuple(name for name in overrides.values() if name))
     merged = CardSet(source=path, cards=[])
     taken: set[str] = set()
+    renamed: dict[str, list[tuple[int, str]]] = {}
     for table in tables:
         roles, _ = resolve_columns(table.headers, overrides, label)
-        if not any(len(cells) > roles["text"] and cells[roles["text"]] for _, cells in table.rows):
+        if not any(_cell(cells, roles["text"]) for _, cells in table.rows):
             merged.skipped_rows += [number for number, _ in table.rows]  # a slice of rows without text
             continue
+        if "id" in roles:
+            _unique_ids(table, roles, taken, renamed)
         part = build_card_set(path, label, table, overrides)
-        merged.cards += _unique_ids(part.cards, taken, merged.warnings, label)
+        merged.cards += part.cards
         merged.skipped_rows += part.skipped_rows
         merged.warnings += [warning for warning in part.warnings if warning not in merged.warnings]
         merged.columns = merged.columns or part.columns
     if not merged.cards:
         raise InputError(f"{label} : aucune carte avec du texte. Vérifiez la colonne de texte (option --text-column).")
+    merged.warnings += [
+        f"{label} : identifiant « {card_id} » en double ({rows_text([row for row, _ in copies], 'ligne')}) ; cartes gardées, "
+        f"renommées {', '.join(f'« {new} »' for _, new in copies[:10])}{' …' if len(copies) > 10 else ''}."
+        for card_id, copies in renamed.items()
+    ]
     return merged
 
 
-def _unique_ids(cards: list, taken: set[str], warnings: list[str], label: str) -> list:
-    from dataclasses import replace
+def _cell(cells: list[str], index: int) -> str:
+    return cells[index] if index < len(cells) else ""
 
-    out = []
-    for card in cards:
-        card_id, suffix = card.id, 2
+
+def _unique_ids(table: Table, roles: dict[str, int], taken: set[str], renamed: dict) -> None:
+    """Ids unique over the whole file, as the whole-file loader makes them (a later duplicate gets "-2", "-3"...):
+    the slice's id cells are rewritten before its cards are built."""
+    column = roles["id"]
+    for number, cells in table.rows:
+        if not _cell(cells, roles["text"]):
+            continue
+        wanted = _cell(cells, column) or f"r{number}"
+        card_id, suffix = wanted, 2
         while card_id in taken:
-            card_id, suffix = f"{card.id}-{suffix}", suffix + 1
-        if card_id != card.id:
-            warnings.append(f"{label} : identifiant « {card.id} » en double (ligne {card.row}) ; carte gardée, renommée « {card_id} ».")
-            card = replace(card, id=card_id)
+            card_id, suffix = f"{wanted}-{suffix}", suffix + 1
+        if card_id != wanted:
+            renamed.setdefault(wanted, []).append((number, card_id))
+            cells.extend([""] * (column + 1 - len(cells)))
+            cells[column] = card_id
         taken.add(card_id)
-        out.append(card)
-    return out
 
 
 def _table(headers: list[str], rows: list[tuple[int, list[str]]]) -> Table:
