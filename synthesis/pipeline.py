@@ -140,6 +140,7 @@ def synthesize(
         settings=asdict(settings),
         cross_reading=cross_reading,
         unit_vectors=vectors,
+        unit_terms={unit.id: (text.lemmas, text.words or text.lemmas) for unit, text in zip(units, cleaned)},
     )
 
 

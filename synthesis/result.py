@@ -161,6 +161,9 @@ class Synthesis:
     #: Theme ids of earlier runs that this run no longer has: never given to a new theme,
     #: so that an old correction cannot land on the wrong theme.
     former_theme_ids: list[str] = field(default_factory=list)
+    #: Unit id -> its content lemmas and the words as written (one per lemma): what the keywords of a
+    #: theme that an editor merged, split or filled again are computed from, without spaCy.
+    unit_terms: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict, repr=False, compare=False)
     #: The run's own result, when this one is that result with an editor's corrections applied.
     #: What is saved (synthesis.store) is always the run's own result.
     base: Synthesis | None = field(default=None, repr=False, compare=False, metadata={"saved": False})

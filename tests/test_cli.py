@@ -212,3 +212,18 @@ def test_a_folder_s_corrections_are_not_applied_to_another_export(runner, tmp_pa
     assert result.exit_code == 2 and "contient les corrections d'un autre export (0% des cartes en commun)" in result.output
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     assert "--edits" in result.output and "Traceback" not in result.output
+
+
+def test_report_keeps_drawn_charts_in_the_cache_folder_and_a_new_run_writes_the_same_files(runner, tmp_path, demo_synthesis, monkeypatch):
+    from synthesis.report import chart_cache, charts, write_outputs
+
+    monkeypatch.setattr(chart_cache, "_directory", chart_cache._directory)  # the command turns it on: restored after
+    out, cache = tmp_path / "sortie", tmp_path / "cache"
+    write_outputs(demo_synthesis, out)
+    charts._drawn.clear()
+    assert runner.invoke(main, ["report", str(out)], env={"SYNTH_CACHE_DIR": str(cache)}).exit_code == 0
+    first = (out / "compte-rendu.docx").read_bytes(), (out / "compte-rendu.html").read_text(encoding="utf-8")
+    assert len(list((cache / "charts").glob("*.json"))) == 2 * len(demo_synthesis.categories)  # Word's PNG, the page's SVG
+    charts._drawn.clear()  # as in a new process
+    assert runner.invoke(main, ["report", str(out)], env={"SYNTH_CACHE_DIR": str(cache)}).exit_code == 0
+    assert ((out / "compte-rendu.docx").read_bytes(), (out / "compte-rendu.html").read_text(encoding="utf-8")) == first

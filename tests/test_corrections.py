@@ -97,6 +97,17 @@ def test_split_moves_the_chosen_cards_to_a_new_theme(demo_synthesis, forces, dem
     assert_consistent(corrected, len(demo_cards.cards))
 
 
+def test_a_split_or_merged_theme_gets_keywords_from_its_own_cards(demo_synthesis, forces):
+    source, into, other = forces[0], forces[4], forces[1]
+    corrected, _ = apply(demo_synthesis, Split(source.id, source.card_ids[:4], "Ancrage local"), Merge(into.id, [other.id]))
+    themes = themes_by_id(corrected)
+    for theme in (themes["forces-e1"], themes[source.id], themes[into.id]):
+        written = {word for unit_id in theme.unit_ids for word in demo_synthesis.unit_terms[unit_id][1]}
+        assert theme.keywords and set(theme.keywords) <= written, (theme.label, theme.keywords)
+    assert themes["forces-e1"].keywords != source.keywords
+    assert themes[forces[2].id].keywords == forces[2].keywords  # an untouched theme keeps the run's
+
+
 def test_quotes_are_chosen_and_ordered_by_the_editor(demo_synthesis, forces):
     theme = forces[1]
     order = [theme.card_ids[3], theme.card_ids[0], "not-in-theme"]

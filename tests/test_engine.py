@@ -114,3 +114,4 @@ def test_partitioned_flow_on_the_demo_gives_the_single_machine_themes(demo_synth
     assert [t.label for t in spread.themes()] == [t.label for t in demo_synthesis.themes()]
     assert spread.cross_reading == demo_synthesis.cross_reading
     assert np.allclose(spread.unit_vectors, demo_synthesis.unit_vectors, atol=1e-5)
+    assert spread.unit_terms == demo_synthesis.unit_terms

@@ -25,7 +25,18 @@ def test_one_bar_per_theme_in_each_bar_chart(svg_charts, demo_synthesis):
         assert heatmap.kind == "carte" and "Groupe" in heatmap.data
 
 
-def test_charts_are_deterministic_and_png_for_word(demo_synthesis):
+@pytest.fixture
+def no_disk_cache():
+    """Charts drawn for real: a CLI test earlier in the session may have turned the disk cache on."""
+    from synthesis.report import chart_cache
+
+    before = chart_cache._directory
+    chart_cache.use_directory(None)
+    yield
+    chart_cache.use_directory(before)
+
+
+def test_charts_are_deterministic_and_png_for_word(demo_synthesis, no_disk_cache):
     category = demo_synthesis.categories[1]
     first = category_charts(demo_synthesis, category, "svg")
     charts._drawn.clear()  # drawn again, not served from the process's memo
@@ -64,3 +75,26 @@ def test_a_renamed_theme_is_drawn_again_and_an_untouched_category_is_not(demo_sy
     after = category_charts(demo_synthesis, replace(category, themes=renamed), "svg")
     assert "revu" in after[0].data and "revu" not in before[0].data
     assert category_charts(demo_synthesis, category, "svg")[0] is before[0]  # the memo served it
+
+
+def test_a_new_process_reads_unchanged_charts_from_disk_and_redraws_a_damaged_file(demo_synthesis, tmp_path, monkeypatch):
+    from synthesis.report import chart_cache
+
+    category = demo_synthesis.categories[0]
+    monkeypatch.setattr(chart_cache, "_directory", tmp_path)
+    charts._drawn.clear()
+    first = category_charts(demo_synthesis, category, "png")
+    stored = list(tmp_path.glob("*.json"))
+    assert len(stored) == 1
+
+    drawn = []
+    real_draw = charts._draw_category_charts
+    monkeypatch.setattr(charts, "_draw_category_charts", lambda *args: drawn.append(1) or real_draw(*args))
+    charts._drawn.clear()  # as a new process starts: only the disk holds the charts
+    assert category_charts(demo_synthesis, category, "png") == first and drawn == []
+
+    stored[0].write_text('[{"kind": "barres", "data": {"png": "pas du base64 !"}}]', encoding="utf-8")
+    charts._drawn.clear()
+    assert category_charts(demo_synthesis, category, "png") == first and drawn == [1]  # redrawn, same bytes
+    charts._drawn.clear()
+    assert category_charts(demo_synthesis, category, "png") == first and drawn == [1]  # and the file replaced

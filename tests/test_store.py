@@ -36,6 +36,7 @@ def test_the_demo_result_round_trips_with_its_vectors(demo_synthesis, tmp_path):
     assert loaded == demo_synthesis  # every compared field: cards, units, themes, placements, settings…
     assert loaded.unit_vectors.shape == demo_synthesis.unit_vectors.shape
     assert np.abs(loaded.unit_vectors - demo_synthesis.unit_vectors).max() < 1e-3
+    assert loaded.unit_terms == demo_synthesis.unit_terms and loaded.unit_terms  # keywords of edited themes need them
     assert json.loads(path.read_text(encoding="utf-8"))["schema"] == SCHEMA_ID
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from synthesis.cards import display_name
-from synthesis.cli.common import Granularity, stderr_line, column_options, cover_options, handle_errors
+from synthesis.cli.common import Granularity, cache_root, stderr_line, column_options, cover_options, handle_errors
 from synthesis.embed import DEFAULT_EMBEDDER
 
 
@@ -57,7 +57,6 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     """
     from synthesis.corrections import carry_over, keep_corrections_in, load_corrections
     from synthesis.corrections.folder import check_same_export, corrections_path
-    from synthesis.embed.cache import default_cache_dir
     from synthesis.engine import make_engine
     from synthesis.load import load_cards
     from synthesis.load.partitions import load_cards_in_partitions, needs_partitions
@@ -76,7 +75,7 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     say(f"Lecture de {display_name(input_file)}")
     loader = load_cards_in_partitions if needs_partitions(input_file) else load_cards
     card_set = loader(input_file, text_column=text_column, group_column=group_column,
-                          category_column=category_column, id_column=id_column, sheet=sheet)
+                      category_column=category_column, id_column=id_column, sheet=sheet)
     for warning in card_set.warnings:
         stderr_line(f"Attention : {warning}", err_style="yellow")
     check_same_export(output_dir, card_set.cards, edits_file)
@@ -89,7 +88,7 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     runner = click.get_current_context().with_resource(
         make_engine("dask" if scheduler else engine, scheduler=scheduler, partitions=partitions, workers=workers))
     synthesis = synthesize(card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty(),
-                           cache_dir=None if no_cache else (cache_dir or default_cache_dir()), timings=timings, engine=runner)
+                           cache_dir=cache_root(cache_dir, no_cache), timings=timings, engine=runner)
     for warning in synthesis.warnings[len(card_set.warnings):]:
         stderr_line(f"Attention : {warning}", err_style="yellow")
     if title:

@@ -102,3 +102,13 @@ def cover_options(command):
 out_dir_argument = click.argument(
     "out_dir", metavar="DOSSIER", type=click.Path(path_type=Path, file_okay=False, exists=True)
 )
+
+
+def cache_root(cache_dir: Path | None = None, no_cache: bool = False) -> Path | None:
+    """Where embeddings and drawn charts are kept between runs (None: nowhere), and turn the chart cache on there."""
+    from synthesis.embed.cache import default_cache_dir
+    from synthesis.report import chart_cache
+
+    root = None if no_cache else (cache_dir or default_cache_dir())
+    chart_cache.use_directory(root / "charts" if root is not None else None)
+    return root

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from synthesis.cli.cluster import _print_run_summary
-from synthesis.cli.common import handle_errors, out_dir_argument
+from synthesis.cli.common import cache_root, handle_errors, out_dir_argument
 
 
 @click.command("report")
@@ -19,6 +19,7 @@ def report(out_dir):
     """
     from synthesis.corrections import render_folder
 
+    cache_root()  # charts unchanged since the last run are read, not drawn again
     rendered = render_folder(out_dir)
     _print_run_summary(rendered.synthesis, rendered.written, rendered.problems)
     click.echo(f"Comptes rendus réécrits en {rendered.seconds:.2f} s".replace(".", ","))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from synthesis.cli.common import handle_errors, out_dir_argument
+from synthesis.cli.common import cache_root, handle_errors, out_dir_argument
 
 
 @click.command("review")
@@ -24,6 +24,7 @@ def review(out_dir, no_open, port):
 
     from synthesis.review.server import ReviewServer
 
+    cache_root()
     server = ReviewServer(out_dir, port=port)
     server.start()
     click.echo(f"Relecture de {out_dir} : {server.url} (Ctrl-C pour arrêter)")

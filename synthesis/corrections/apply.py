@@ -5,13 +5,15 @@ ones left; an edit that no longer applies (its card or theme is gone, or it
 names a theme of another category) is skipped and told in one French line,
 which the reports list among their warnings. Themes whose cards changed get
 their counts, groups, scope and quotes recomputed with the summarise stage's
-own rules, and each category is ranked again (pinned ranks last).
+own rules (keywords too, from the terms the run saved), and each category is ranked
+again (pinned ranks last).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -100,6 +102,7 @@ class _Editor:
                 self.states[theme.id] = state
         self.redirect: dict[str, str] = {}
         self.created: set[str] = set()
+        self.refilled: set[str] = set()  # themes whose cards an edit changed: their keywords are computed again
         # The run's quotes carry the text as the reports show it (sentence case for capitals): reused when they can be.
         self.run_quotes = {q.card_id: q for theme in synthesis.themes() for q in theme.quotes}
 
@@ -321,6 +324,7 @@ class _Editor:
             shown.remove(theme)
             shown.insert(min(state.pin, len(shown) + 1) - 1, theme)
         shown += [theme for state, theme in kept if theme.isolated and not state.hidden]
+        self.refresh_keywords([theme for state, theme in kept if state.id in self.refilled])
         result = dataclasses.replace(category, themes=shown, hidden_themes=[theme for state, theme in kept if state.hidden],
                                      n_cards_in_several_themes=cards_in_several_themes(shown))
         result.summary = category_summary(result, self.synthesis.n_groups)
@@ -334,6 +338,8 @@ class _Editor:
             return theme
         from synthesis.summarise import over_represented_group, theme_scope
 
+        if members != state.original_units:
+            self.refilled.add(state.id)
         cards = list({self.units[u].card_id: self.units[u].card for u in members}.values())
         theme.unit_ids, theme.card_ids = members, [card.id for card in cards]
         theme.groups = [group for group in self.synthesis.groups if group in {card.group for card in cards}]
@@ -344,6 +350,23 @@ class _Editor:
             theme.over_represented_group = over_represented_group([c.group for c in cards], [c.group for c in category_cards])
         theme.quotes = self.quotes(state, members)
         return theme
+
+    def refresh_keywords(self, themes: list[Theme]) -> None:
+        """Keywords of the themes whose cards changed, against the rest of their category, as the run computes them."""
+        from synthesis.summarise.keywords import specific_keywords
+
+        terms = self.synthesis.unit_terms
+        themes = [theme for theme in themes if not theme.isolated]
+        if not themes or not terms:
+            return  # a result saved before the terms were: the run's keywords stay
+        category = themes[0].category
+        index = {unit_id: number for number, theme in enumerate(themes) for unit_id in theme.unit_ids}
+        in_category = [unit_id for unit_id, unit in self.units.items() if unit.category == category and unit_id in terms]
+        texts = [_Terms(*terms[unit_id]) for unit_id in in_category]
+        labels = np.array([index.get(unit_id, -1) for unit_id in in_category])
+        keywords = specific_keywords(texts, labels, list(range(len(themes))))
+        for number, theme in enumerate(themes):
+            theme.keywords = keywords[number]
 
     def quotes(self, state: _ThemeState, members: list[str]) -> list[Quote]:
         """The editor's choice; else the run's quotes still in the theme, completed by its most central cards."""
@@ -370,6 +393,13 @@ class _Editor:
         from synthesis.clean import normalise_text
 
         return Quote(card_id=unit.card_id, group=unit.group, text=unit.text, segment_of=normalise_text(unit.card.text) if unit.segment else "")
+
+
+class _Terms(NamedTuple):
+    """What keyword scoring reads of a cleaned text."""
+
+    lemmas: tuple[str, ...]
+    words: tuple[str, ...]
 
 
 def _cosine(vector: np.ndarray, centre: np.ndarray | None) -> float:

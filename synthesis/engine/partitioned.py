@@ -21,8 +21,8 @@ needs the whole corpus sees it:
 The driver holds the cards and idea units (the result lists them all), one label and fit
 per unit, and aggregates bounded by the themes and micro-clusters; the texts' analyses
 and vectors stay on the workers (vectors come back for the saved result only up to
-``GATHERED_VECTORS`` units: the review's "move a card" and the theme matching across
-runs use them).
+``GATHERED_VECTORS`` units, with each unit's terms: the review's "move a card", the
+theme matching across runs and the keywords of edited themes use them).
 """
 
 from __future__ import annotations
@@ -102,13 +102,15 @@ def synthesize_partitioned(card_set: CardSet, settings: Settings, engine, *, pro
 
     with stage("cross-reading"):
         cross_reading = cross_read(categories, _theme_centres(engine, parts, bounds, categories, units))
-        vectors = None
+        vectors, terms = None, {}
         if len(units) <= GATHERED_VECTORS:
             vectors = np.concatenate(engine.gather(engine.map(stages.part_vectors, parts)))
+            gathered = [pair for pairs in engine.gather(engine.map(stages.part_terms, parts)) for pair in pairs]
+            terms = {unit.id: pair for unit, pair in zip(units, gathered)}
     return Synthesis(
         source=card_set.source, cards=cards, units=units, categories=categories, placements=placements, groups=groups,
         embedder=settings.model, method=method, skipped_rows=list(card_set.skipped_rows), warnings=warnings,
-        settings=asdict(settings), cross_reading=cross_reading, unit_vectors=vectors,
+        settings=asdict(settings), cross_reading=cross_reading, unit_vectors=vectors, unit_terms=terms,
     )
 
 

@@ -79,6 +79,11 @@ def part_vectors(part: Part) -> np.ndarray:
     return part.vectors
 
 
+def part_terms(part: Part) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Each unit's content lemmas and words as written (``Synthesis.unit_terms``)."""
+    return [(text.lemmas, text.words or text.lemmas) for text in part.cleaned]
+
+
 def embed_texts(texts: list[str], *, model: str, cache_dir: str | None) -> np.ndarray:
     """Vectors of a few texts (the summaries' label phrases), by a worker's model."""
     return embedder(model, cache_dir).encode(texts)
