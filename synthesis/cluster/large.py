@@ -172,7 +172,12 @@ def _fit_and_isolate(space: _LexicalSpace, labels: np.ndarray, isolate: bool) ->
     themes = np.unique(labels[labels >= 0])
     sims = space.centroid_sims(labels, themes)
     own = sims[np.arange(len(labels)), np.searchsorted(themes, labels)]
-    best = sims.max(axis=1)
+    return isolate_by_fit(labels, themes, own, sims.max(axis=1), isolate)
+
+
+def isolate_by_fit(labels: np.ndarray, themes: np.ndarray, own: np.ndarray, best: np.ndarray, isolate: bool) -> tuple[np.ndarray, np.ndarray]:
+    """From each text's cosine to its own theme's centroid and to the nearest one: Tukey isolation and the fit
+    (also called by the Dask engine, which computes own and best per partition)."""
     labels = labels.copy()
     if isolate and len(labels) >= 10:
         q1, q3 = np.percentile(own, [25, 75])

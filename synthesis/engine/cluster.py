@@ -26,9 +26,8 @@ from collections import Counter
 import numpy as np
 
 from synthesis.cluster import Clustering, cluster_embeddings
-from synthesis.cluster.isolate import TUKEY
 from synthesis.cluster.large import (CENTRE_GRANULARITY, MICRO_ITERATIONS, MICRO_SAMPLE, _mean_operator, _nearest,
-                                     _renumber, _unit_rows, n_micro_clusters)
+                                     _reassign_isolated, _renumber, _unit_rows, isolate_by_fit, n_micro_clusters)
 from synthesis.cluster.partition import dissolve_small, min_theme_size
 from synthesis.engine import stages
 
@@ -154,32 +153,11 @@ class _PartitionedSpace:
         return out
 
 
-def _reassign_isolated(space: _PartitionedSpace, labels: np.ndarray) -> np.ndarray:
-    """``cluster.large._reassign_isolated`` (texts of micro-clusters isolated among the centres go to the nearest theme)."""
-    labels = labels.copy()
-    lost = np.flatnonzero(labels < 0)
-    themes = np.unique(labels[labels >= 0])
-    if len(lost) and len(themes):
-        labels[lost] = themes[np.argmax(space.centroid_sims(labels, themes, lost), axis=1)]
-    elif len(lost):
-        labels[:] = 0
-    return labels
-
-
 def _fit_and_isolate(space: _PartitionedSpace, labels: np.ndarray, isolate: bool) -> tuple[np.ndarray, np.ndarray]:
-    """``cluster.large._fit_and_isolate``, each text's fit computed in its partition."""
+    """``cluster.large._fit_and_isolate``, each text's fit computed in its partition (no (n, k) matrix on the driver)."""
     themes = np.unique(labels[labels >= 0])
     centroids = space.centroids(labels, themes)
     parts = space.engine.gather(space.engine.map(stages.own_and_best, space.catparts, _slices(labels, space.offsets),
                                                  themes=themes, centroids=centroids))
     own, best = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-    labels = labels.copy()
-    if isolate and len(labels) >= 10:
-        q1, q3 = np.percentile(own, [25, 75])
-        far = best < q1 - TUKEY * (q3 - q1)
-        for t in themes:  # never empty a theme by isolation
-            members = labels == t
-            if far[members].all():
-                far[members] = False
-        labels[far] = -1
-    return labels, np.clip(np.where(labels >= 0, own, best), 0.0, 1.0)
+    return isolate_by_fit(labels, themes, own, best, isolate)
