@@ -48,7 +48,7 @@ class DaskEngine:
                 self.client = Client(scheduler, timeout=CONNECT_TIMEOUT)
             else:
                 self.cluster = LocalCluster(n_workers=workers or DEFAULT_WORKERS, threads_per_worker=1, processes=True,
-                                            memory_limit=memory_limit, dashboard_address=None, silence_logs=logging.ERROR)
+                                            memory_limit=memory_limit, dashboard_address=":0", silence_logs=logging.ERROR)
                 self.client = Client(self.cluster)
         except (OSError, TimeoutError) as error:
             where = f"à l'adresse {scheduler}" if scheduler else "local"
