@@ -45,6 +45,33 @@ class Card:
     #: position in a JSON list; used in error messages and warnings.
     row: int
     votes: int | None = None
+    #: Survey answers: who answered (also in ``group``, which counts them), "" for workshop cards.
+    respondent: str = ""
+    #: Survey answers: (segment column, value) pairs, in the order of --segment ("Département", "Hérault").
+    segments: tuple[tuple[str, str], ...] = ()
+
+    def segment(self, column: str) -> str:
+        return dict(self.segments).get(column, "")
+
+
+#: Category of every answer of a survey export that has no question column.
+DEFAULT_QUESTION = "réponses"
+#: Segment value of an answer whose segment cell is empty.
+UNKNOWN_SEGMENT = "non renseigné"
+
+
+@dataclass
+class Survey:
+    """How a survey export was read: respondents in place of groups, questions in place of categories."""
+
+    #: Header of the respondent column ("" when each row is its own respondent).
+    respondent_column: str = ""
+    #: Header of the question column ("" for a wide export or a single question).
+    question_column: str = ""
+    #: Headers of the segment columns (--segment), in the order given.
+    segments: list[str] = field(default_factory=list)
+    #: True when the export had one column per question (one row per respondent).
+    wide: bool = False
 
 
 @dataclass
@@ -59,6 +86,8 @@ class CardSet:
     warnings: list[str] = field(default_factory=list)
     #: Role ("text", "group", "category", "id", "votes") -> header found in the file.
     columns: dict[str, str] = field(default_factory=dict)
+    #: Set when the export is a survey (respondents, questions, segments) rather than a workshop.
+    survey: Survey | None = None
 
     @property
     def groups(self) -> list[str]:
@@ -66,6 +95,8 @@ class CardSet:
 
     @property
     def categories(self) -> list[str]:
+        if self.survey is not None:  # a survey's questions in the questionnaire's order
+            return list(dict.fromkeys(card.category for card in self.cards))
         return sorted({card.category for card in self.cards}, key=category_sort_key)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from synthesis.cluster import large as cluster_large
-from synthesis.cards import CardSet
+from synthesis.cards import CardSet, group_sort_key
 from synthesis.clean import clean_texts, normalise_text, static_word_vectors
 from synthesis.cluster import LEXICAL_WEIGHT, cluster_embeddings, keyword_view, lexical_space
 from synthesis.crossread import cross_read, theme_centres
@@ -57,14 +57,17 @@ def synthesize(
     show_progress: bool = False,
     cache_dir: Path | None = None,
     timings: dict[str, float] | None = None,
+    cluster_category: ClusterCategory | None = None,
     engine=None,
 ) -> Synthesis:
     """Cards to themes. With ``cache_dir``, vectors already computed there with the same model are reused.
 
     ``timings``, when given, receives the seconds spent in each stage (added up over categories).
+    ``cluster_category``, when given, replaces the clustering of each category (``synth apply``
+    classifies into a codebook's themes there); it gets the category's units' vectors in run order.
     ``engine`` (``synthesis.engine``): a partitioned one (Dask) runs the same stages over partitions.
     """
-    if engine is not None and engine.partitioned:
+    if engine is not None and engine.partitioned and cluster_category is None:
         from synthesis.engine.partitioned import synthesize_partitioned
 
         return synthesize_partitioned(card_set, settings, engine, progress=progress, cache_dir=cache_dir, timings=timings)
@@ -72,7 +75,8 @@ def synthesize(
     stage = _stage_timer(timings if timings is not None else {})
     cards = card_set.cards
     with stage("split"):
-        units = split_cards(cards, enabled=settings.split)
+        # Survey answers run to several sentences: each sentence may feed its own theme.
+        units = split_cards(cards, enabled=settings.split, sentences=card_set.survey is not None)
         texts = [unit.text for unit in units]
 
     say(f"Analyse linguistique de {len(cards)} cartes, {len(units)} idées (spaCy)")
@@ -91,7 +95,7 @@ def synthesize(
         vocabularies = _keyword_vocabularies(cleaned, embedder.encode) if settings.keyword_clustering else None
 
     groups = card_set.groups
-    id_prefixes = theme_id_prefixes(card_set.categories)
+    id_prefixes = theme_id_prefixes(card_set.categories) if card_set.survey is None else survey_id_prefixes(card_set.categories)
     categories, placements = [], {}
     warnings = list(card_set.warnings)
     method = ""
@@ -101,7 +105,7 @@ def synthesize(
         category_cleaned, category_vectors = [cleaned[i] for i in indices], vectors[indices]
         lemmas = [text.lemmas for text in category_cleaned]
         with stage("clustering"):
-            clustering = _cluster_category(category_vectors, lemmas, vocabularies, settings)
+            clustering = (cluster_category or default_clustering)(category, category_vectors, lemmas, vocabularies, settings)
         if settings.n_themes is not None and clustering.n_themes < settings.n_themes:
             warnings.append(
                 f"{category} : {settings.n_themes} thèmes demandés, {clustering.n_themes} seulement "
@@ -117,8 +121,9 @@ def synthesize(
             fit=np.asarray(clustering.fit, dtype=float),
         )
         with stage("summaries"):
-            result, duplicate_of = summarise_category(data, all_groups=groups, encode=embedder.encode, n_quotes=settings.n_quotes,
-                                                      id_prefix=id_prefixes[category])
+            result, duplicate_of = summarise_category(data, all_groups=_coverage_base(groups, data.units, card_set.survey),
+                                                      encode=embedder.encode, n_quotes=settings.n_quotes,
+                                                      id_prefix=id_prefixes[category], survey=card_set.survey)
             result.grain = clustering.grain
             categories.append(result)
             placements.update(_placements(result, data, duplicate_of))
@@ -141,7 +146,24 @@ def synthesize(
         cross_reading=cross_reading,
         unit_vectors=vectors,
         unit_terms={unit.id: (text.lemmas, text.words or text.lemmas) for unit, text in zip(units, cleaned)},
+        survey=card_set.survey,
     )
+
+
+#: (category, its units' vectors, their lemmas, the run's keyword vocabularies, settings) -> a cluster.Clustering
+ClusterCategory = Callable[[str, np.ndarray, list, "_KeywordVocabularies | None", Settings], object]
+
+
+def default_clustering(category: str, vectors: np.ndarray, lemmas, vocabularies, settings: Settings):
+    """The clustering of ``synth cluster`` (the category's name plays no part)."""
+    return _cluster_category(vectors, lemmas, vocabularies, settings)
+
+
+def _coverage_base(groups: list[str], units, survey) -> list[str]:
+    """What a theme's coverage is out of: every group of a workshop; a survey's respondents to this question."""
+    if survey is None:
+        return groups
+    return sorted({unit.group for unit in units}, key=group_sort_key)
 
 
 def _cluster_category(vectors: np.ndarray, lemmas, vocabularies, settings: Settings):
@@ -193,6 +215,11 @@ def theme_id_prefixes(categories: list[str]) -> dict[str, str]:
             prefix, suffix = f"{base}-{suffix}", suffix + 1
         prefixes[category] = prefix
     return prefixes
+
+
+def survey_id_prefixes(questions: list[str]) -> dict[str, str]:
+    """A survey's questions are sentences: their themes are q1-01, q2-03… in the questionnaire's order."""
+    return {question: f"q{number}" for number, question in enumerate(questions, start=1)}
 
 
 def _slug_source(text: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from synthesis.cards import Card, IdeaUnit
+from synthesis.cards import Card, IdeaUnit, Survey
 
 #: Label of the bucket holding, per category, the cards that fit no theme.
 ISOLATED_LABEL = "Idées isolées"
@@ -23,6 +23,26 @@ class Quote:
     text: str
     #: The whole card's text when the quote is one segment of a longer card (« extrait de … »), else "".
     segment_of: str = ""
+
+
+@dataclass(frozen=True)
+class SegmentShare:
+    """How often one segment value (« Département » = « Hérault ») raised a survey theme (synthesis.summarise.profile)."""
+
+    segment: str
+    value: str
+    #: Respondents of the theme with this value, and how many the value's share of the question's respondents predicts.
+    observed: int
+    expected: float
+    #: Respondents of the question with this value.
+    respondents: int = 0
+    #: "chi2", "fisher", or "" when the counts are too small for any test to conclude (no p-value then).
+    test: str = ""
+    p_value: float | None = None
+    #: Benjamini–Hochberg adjusted p-value over all the question's tests.
+    q_value: float | None = None
+    #: "+" over-represented, "-" under-represented (adjusted p-value below the profile's alpha), "" neither.
+    direction: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +81,12 @@ class Theme:
     corrected: bool = False
     #: The editor's note on this theme, printed under it ("" for none).
     note: str = ""
+    #: Surveys: segment column -> the values of the theme's respondents (« Département » -> [« Aude », « Gard »]).
+    segments: dict[str, list[str]] = field(default_factory=dict)
+    #: Surveys: every (segment, value) of the question with its count in the theme and its test (summarise.profile).
+    profile: list[SegmentShare] = field(default_factory=list)
+    #: A theme that ``synth apply`` found among the new cards, not in the codebook (« nouveau »).
+    new: bool = False
 
     @property
     def n_groups(self) -> int:
@@ -81,6 +107,10 @@ class CategoryResult:
     grain: dict = field(default_factory=dict)
     #: Themes an editor hid from the reports; their cards keep their theme in cartes.csv.
     hidden_themes: list[Theme] = field(default_factory=list)
+    #: Surveys: segment column -> the values among the question's respondents, for « dans 9 départements sur 13 ».
+    segment_values: dict[str, list[str]] = field(default_factory=dict)
+    #: Surveys: respondents who answered this question (0 for a workshop).
+    n_respondents: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,6 +166,40 @@ class Cover:
     question: str = ""
 
 
+@dataclass(frozen=True)
+class CodebookTheme:
+    """One theme of the codebook that ``synth apply`` classified new cards into."""
+
+    theme_id: str
+    category: str
+    label: str
+    #: Cards the theme held in the codebook.
+    codebook_cards: int
+    #: Cards of the new export that joined it.
+    joined: int
+    #: Least similarity to the theme's centre for a new card to join it (calibrated on the codebook's cards).
+    threshold: float
+    #: An editor hid it in the codebook: new cards that join it stay hidden.
+    hidden: bool = False
+
+
+@dataclass
+class CodebookUse:
+    """How a run of ``synth apply`` used its codebook: what the report says per codebook theme."""
+
+    #: The codebook run's export file name and title.
+    source: str
+    title: str
+    #: The codebook run's fingerprint (synthesis.codebook.run_fingerprint): tells ``synth compare`` that ids are shared.
+    fingerprint: str
+    themes: list[CodebookTheme]
+    #: Categories of the new export the codebook lacks: their themes were built from scratch.
+    new_categories: list[str] = field(default_factory=list)
+    #: How new cards were classified: synthesis.codebook.assign's method ("knn" or "centre") and quantile.
+    method: str = ""
+    quantile: float = 0.0
+
+
 @dataclass
 class Synthesis:
     source: Path
@@ -167,6 +231,10 @@ class Synthesis:
     #: The run's own result, when this one is that result with an editor's corrections applied.
     #: What is saved (synthesis.store) is always the run's own result.
     base: Synthesis | None = field(default=None, repr=False, compare=False, metadata={"saved": False})
+    #: Set when the export is a survey: respondents in place of groups, questions in place of categories, segments.
+    survey: Survey | None = None
+    #: Set by ``synth apply``: the codebook these themes come from, and how many new cards joined each of its themes.
+    codebook: CodebookUse | None = None
 
     def __post_init__(self) -> None:
         if not self.title:

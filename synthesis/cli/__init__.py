@@ -45,9 +45,10 @@ def main():
     """
 
 
-from synthesis.cli import cluster as _cluster, models as _models, report as _report, review as _review  # noqa: E402
+from synthesis.cli import apply as _apply, cluster as _cluster, models as _models, report as _report, review as _review  # noqa: E402
+from synthesis.cli import compare as _compare  # noqa: E402
 
-for _command in (_cluster.cluster, _report.report, _review.review, _models.list_models):
+for _command in (_cluster.cluster, _report.report, _review.review, _models.list_models, _apply.apply, _compare.compare):
     main.add_command(_command)
 
 __all__ = ["Granularity", "main"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from synthesis.cards import display_name
-from synthesis.cli.common import Granularity, cache_root, stderr_line, column_options, cover_options, handle_errors
+from synthesis.cli.common import Granularity, cache_root, read_export, stderr_line, column_options, cover_options, handle_errors, survey_options
 from synthesis.embed import DEFAULT_EMBEDDER
 
 
@@ -24,7 +24,8 @@ from synthesis.embed import DEFAULT_EMBEDDER
               help="Thèmes plus larges (coarser) ou plus fins (finer) que le choix automatique, ou un nombre de -2 à 2 (« 0,5 » : un peu plus fins).")
 @click.option("--quotes", "n_quotes", type=click.IntRange(min=1, max=20), default=3, show_default=True, help="Citations par thème.")
 @click.option("--split/--no-split", default=True, show_default=True,
-              help="Découper les cartes qui portent clairement plusieurs idées (puces, retours à la ligne, « ; », « mais »).")
+              help="Découper les cartes qui portent clairement plusieurs idées (puces, retours à la ligne, « ; », « mais ») "
+                   "et, dans une enquête, les réponses en phrases.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Graine des étapes aléatoires (même entrée, même graine : même résultat).")
 @click.option("--title", help="Titre du compte rendu (par défaut : « Compte rendu — FICHIER »).")
 @click.option("--edits", "edits_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
@@ -42,9 +43,11 @@ from synthesis.embed import DEFAULT_EMBEDDER
               help="Nombre de partitions des idées (même nombre : même résultat ; par défaut 1 par 10 000 idées, au moins 4).")
 @click.option("--workers", type=click.IntRange(min=1), help="Processus du cluster Dask local (sans --scheduler ; 2 par défaut).")
 @column_options
+@survey_options
 @handle_errors
 def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, edits_file, quiet, verbose,
-            cache_dir, no_cache, engine, scheduler, partitions, workers, text_column, group_column, category_column, id_column, sheet, **cover):
+            cache_dir, no_cache, engine, scheduler, partitions, workers, text_column, group_column, category_column, id_column, sheet,
+            segments, respondent_column, question_column, questions, **cover):
     """Regrouper les cartes de FICHIER par thème et écrire le compte rendu.
 
     Écrit dans le dossier de sortie : compte-rendu.md, compte-rendu.html, compte-rendu.docx,
@@ -54,12 +57,14 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     les options --client, --date… ou un fichier synth.toml placé à côté de FICHIER.
     Les corrections d'un éditeur (corrections.json du dossier, ou --edits) sont
     appliquées, et les thèmes gardent leur identifiant d'une exécution à l'autre.
+
+    Une enquête (une colonne répondant et une colonne question, ou une colonne par
+    question) se lit aussi : les thèmes comptent alors des répondants, et --segment
+    COLONNE (répétable) les répartit par département, type de structure…
     """
     from synthesis.corrections import carry_over, keep_corrections_in, load_corrections
     from synthesis.corrections.folder import check_same_export, corrections_path
     from synthesis.engine import make_engine
-    from synthesis.load import load_cards
-    from synthesis.load.partitions import load_cards_in_partitions, needs_partitions
     from synthesis.pipeline import Settings, synthesize
     from synthesis.project import read_project
     from synthesis.report import write_outputs
@@ -72,12 +77,10 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     prepare_output_dir(output_dir, inputs=[input_file])
     click.get_current_context().with_resource(output_lock(output_dir))
     cover, title = read_project(input_file, title=title, **cover)
-    say(f"Lecture de {display_name(input_file)}")
-    loader = load_cards_in_partitions if needs_partitions(input_file) else load_cards
-    card_set = loader(input_file, text_column=text_column, group_column=group_column,
-                      category_column=category_column, id_column=id_column, sheet=sheet)
-    for warning in card_set.warnings:
-        stderr_line(f"Attention : {warning}", err_style="yellow")
+    card_set = read_export(input_file, say, text_column=text_column, group_column=group_column,
+                           category_column=category_column, id_column=id_column, sheet=sheet,
+                           question_column=question_column, respondent_column=respondent_column,
+                           segments=segments, questions=questions)
     check_same_export(output_dir, card_set.cards, edits_file)
     if n_themes is not None and granularity != 0:
         stderr_line("Attention : --granularity est sans effet quand --themes fixe le nombre de thèmes.", err_style="yellow")
@@ -111,24 +114,15 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
 
 def _print_run_summary(synthesis, written: list[Path], problems: list[str] = ()) -> None:
     from synthesis.french import plural
-    from synthesis.report.wording import all_warnings, category_title, run_summary
+    from synthesis.report.wording import all_warnings, run_summary_lines
 
     for problem in problems:
         stderr_line(f"Attention : {problem}", err_style="yellow")
 
-    counts = run_summary(synthesis)
     if synthesis.skipped_rows:
         stderr_line(f"Attention : {all_warnings(synthesis)[-1]}", err_style="yellow")
-    click.echo(
-        f"Cartes lues : {counts['cards_read']} · placées : {counts['cards_placed']} · ignorées (sans texte) : {counts['rows_skipped']}"
-    )
-    for category in synthesis.categories:
-        themes = [t for t in category.themes if not t.isolated]
-        isolated = sum(t.n_cards for t in category.themes if t.isolated)
-        click.echo(
-            f"  {category_title(category.category)} : {plural(category.n_cards, 'carte')}, {plural(len(themes), 'thème')}, "
-            f"{plural(isolated, 'idée isolée', 'idées isolées')}"
-        )
+    for line in run_summary_lines(synthesis):
+        click.echo(line)
     corrected = sum(theme.corrected for theme in synthesis.themes())
     if synthesis.base is not None:
         click.echo(f"Corrections de l'éditeur : {plural(corrected, 'thème corrigé', 'thèmes corrigés')}"

@@ -87,6 +87,20 @@ def column_options(command):
     ])
 
 
+def survey_options(command):
+    """How to read a survey export: respondents, questions (long or wide) and segment columns (synthesis.load.survey)."""
+    return _stack(command, [
+        click.option("--segment", "segments", multiple=True, metavar="COLONNE",
+                     help="Enquête : colonne de segment (département, type de structure, taille…) ; répétable. "
+                          "Les thèmes disent combien de segments les citent et lesquels y sont sur- ou sous-représentés."),
+        click.option("--respondent-column", help="Enquête : colonne du répondant (sinon devinée : répondant, id répondant, structure, office…)."),
+        click.option("--question-column", help="Enquête au format long : colonne de la question (sinon devinée : question)."),
+        click.option("--questions", "questions", multiple=True, metavar="COLONNES",
+                     help="Enquête au format large (une ligne par répondant) : colonnes des réponses, une par question ; "
+                          "répétable ou séparées par des virgules (sinon devinées : colonnes de texte long à côté d'une colonne répondant)."),
+    ])
+
+
 def cover_options(command):
     """What the Word report's cover says; also read from a synth.toml beside the export (options win)."""
     return _stack(command, [
@@ -112,3 +126,17 @@ def cache_root(cache_dir: Path | None = None, no_cache: bool = False) -> Path | 
     root = None if no_cache else (cache_dir or default_cache_dir())
     chart_cache.use_directory(root / "charts" if root is not None else None)
     return root
+
+
+def read_export(input_file: Path, say, **columns):
+    """Load a card export (``columns``: load_cards's column and sheet options) and tell its warnings on stderr."""
+    from synthesis.cards import display_name
+    from synthesis.load import load_cards
+    from synthesis.load.partitions import load_cards_in_partitions, needs_partitions
+
+    say(f"Lecture de {display_name(input_file)}")
+    # Parquet, or a CSV past load_cards' 50 MB: read in slices of rows (survey options are not read there).
+    card_set = (load_cards_in_partitions if needs_partitions(input_file) else load_cards)(input_file, **columns)
+    for warning in card_set.warnings:
+        stderr_line(f"Attention : {warning}", err_style="yellow")
+    return card_set

@@ -328,6 +328,11 @@ class _Editor:
         result = dataclasses.replace(category, themes=shown, hidden_themes=[theme for state, theme in kept if state.hidden],
                                      n_cards_in_several_themes=cards_in_several_themes(shown))
         result.summary = category_summary(result, self.synthesis.n_groups)
+        if self.synthesis.survey is not None:  # respondents, segments and profile, as the run computes them
+            from synthesis.summarise import refresh_survey_category
+
+            cards = {u.card_id: u.card for u in self.units.values() if u.category == category.category}
+            refresh_survey_category(result, list(cards.values()), self.synthesis.survey)
         return result
 
     def rebuilt(self, state: _ThemeState) -> Theme:

@@ -37,8 +37,13 @@ class Matching:
         return (self.by_overlap + self.by_centre) / self.previous if self.previous else 1.0
 
 
-def match_theme_ids(previous: Synthesis, current: Synthesis) -> tuple[Synthesis, Matching]:
-    """``current`` with its themes renamed to continue ``previous``'s ids, and how many did."""
+def match_theme_ids(previous: Synthesis, current: Synthesis, *, by_text: bool = False) -> tuple[Synthesis, Matching]:
+    """``current`` with its themes renamed to continue ``previous``'s ids, and how many did.
+
+    ``by_text``: cards are the same when their text is (``synth compare`` of two exports,
+    whose ids such as « 12 » recur with other texts), not when their id is.
+    """
+    keys_before, keys_now = (_text_keys(previous), _text_keys(current)) if by_text else (None, None)
     previous_themes = {c.category: [t for t in c.themes + c.hidden_themes if not t.isolated] for c in previous.categories}
     used = set(previous.former_theme_ids) | {t.id for t in previous.themes()}
     renames: dict[str, str] = {}
@@ -46,7 +51,7 @@ def match_theme_ids(previous: Synthesis, current: Synthesis) -> tuple[Synthesis,
     for category in current.categories:
         before = previous_themes.get(category.category, [])
         now = [t for t in category.themes if not t.isolated]
-        pairs = _pairs_by_overlap(before, now)
+        pairs = _pairs_by_overlap(before, now, keys_before, keys_now)
         by_overlap += len(pairs)
         centre_pairs = _pairs_by_centre(previous, current, [t for t in before if t.id not in pairs],
                                         [t for t in now if t.id not in pairs.values()])
@@ -62,14 +67,22 @@ def match_theme_ids(previous: Synthesis, current: Synthesis) -> tuple[Synthesis,
     return matched, Matching(n_previous, by_overlap, by_centre)
 
 
-def _pairs_by_overlap(before: list[Theme], now: list[Theme]) -> dict[str, str]:
-    """Previous id -> current id, greedily by decreasing Jaccard on the units both runs placed."""
-    shared = {u for t in before for u in t.unit_ids} & {u for t in now for u in t.unit_ids}
+def _text_keys(synthesis: Synthesis) -> dict[str, str]:
+    """Unit id -> its text, case and spacing aside."""
+    return {unit.id: " ".join(unit.text.casefold().split()) for unit in synthesis.units}
+
+
+def _pairs_by_overlap(before: list[Theme], now: list[Theme], keys_before: dict[str, str] | None = None,
+                      keys_now: dict[str, str] | None = None) -> dict[str, str]:
+    """Previous id -> current id, greedily by decreasing Jaccard on the units both runs placed (by text: ``keys_*``)."""
+    units_before = {t.id: {keys_before[u] for u in t.unit_ids} if keys_before else set(t.unit_ids) for t in before}
+    units_now = {t.id: {keys_now[u] for u in t.unit_ids} if keys_now else set(t.unit_ids) for t in now}
+    shared = set().union(*units_before.values()) & set().union(*units_now.values())
     scores = []
     for old in before:
-        old_units = set(old.unit_ids) & shared
+        old_units = units_before[old.id] & shared
         for new in now:
-            new_units = set(new.unit_ids) & shared
+            new_units = units_now[new.id] & shared
             union = len(old_units | new_units)
             if union:
                 scores.append((len(old_units & new_units) / union, old.id, new.id))

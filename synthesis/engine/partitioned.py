@@ -38,8 +38,8 @@ from synthesis.cluster import large as cluster_large
 from synthesis.crossread import cross_read
 from synthesis.engine import partition_bounds, stages
 from synthesis.engine.cluster import cluster_large_category
-from synthesis.pipeline import (Settings, _cluster_category, _KeywordVocabularies, _placements, _stage_timer,
-                                theme_id_prefixes)
+from synthesis.pipeline import (Settings, _cluster_category, _coverage_base, _KeywordVocabularies, _placements, _stage_timer,
+                                survey_id_prefixes, theme_id_prefixes)
 from synthesis.result import Synthesis, Theme
 from synthesis.spelling import CorpusWords, build_corrections, merge_corpus_words
 from synthesis.split import split_cards
@@ -61,7 +61,7 @@ def synthesize_partitioned(card_set: CardSet, settings: Settings, engine, *, pro
     cards = card_set.cards
     cache = str(cache_dir) if cache_dir is not None else None
     with stage("split"):
-        units = split_cards(cards, enabled=settings.split)
+        units = split_cards(cards, enabled=settings.split, sentences=card_set.survey is not None)
     bounds = partition_bounds(len(units), engine.partitions_for(len(units)))
     texts = [[unit.text for unit in units[a:b]] for a, b in bounds]
 
@@ -81,13 +81,14 @@ def synthesize_partitioned(card_set: CardSet, settings: Settings, engine, *, pro
         return engine.gather(engine.map(stages.embed_texts, [list(phrases)], model=settings.model, cache_dir=cache))[0]
 
     groups = card_set.groups
-    id_prefixes = theme_id_prefixes(card_set.categories)
+    id_prefixes = theme_id_prefixes(card_set.categories) if card_set.survey is None else survey_id_prefixes(card_set.categories)
     categories, placements, warnings, method = [], {}, list(card_set.warnings), ""
     for category in card_set.categories:
         positions = [i for i, unit in enumerate(units) if unit.category == category]
         say(f"Regroupement par thème : {category} ({len(positions)} idées)")
-        context = SimpleNamespace(category=category, units=[units[i] for i in positions], groups=groups,
-                                  id_prefix=id_prefixes[category], encode=encode, settings=settings)
+        category_units = [units[i] for i in positions]
+        context = SimpleNamespace(category=category, units=category_units, groups=_coverage_base(groups, category_units, card_set.survey),
+                                  id_prefix=id_prefixes[category], encode=encode, settings=settings, survey=card_set.survey)
         if len(positions) > cluster_large.LARGE_CATEGORY:
             result, duplicate_of, clustering, fit = _large_category(engine, parts, context, vocabularies, stage)
         else:
@@ -110,7 +111,7 @@ def synthesize_partitioned(card_set: CardSet, settings: Settings, engine, *, pro
     return Synthesis(
         source=card_set.source, cards=cards, units=units, categories=categories, placements=placements, groups=groups,
         embedder=settings.model, method=method, skipped_rows=list(card_set.skipped_rows), warnings=warnings,
-        settings=asdict(settings), cross_reading=cross_reading, unit_vectors=vectors, unit_terms=terms,
+        settings=asdict(settings), cross_reading=cross_reading, unit_vectors=vectors, unit_terms=terms, survey=card_set.survey,
     )
 
 
@@ -141,7 +142,7 @@ def _gathered_category(engine, parts, context, vocabularies, stage):
                          labels=np.asarray(clustering.labels), fit=np.asarray(clustering.fit, dtype=float))
     with stage("summaries"):
         result, duplicate_of = summarise_category(data, all_groups=context.groups, encode=context.encode,
-                                                  n_quotes=context.settings.n_quotes, id_prefix=context.id_prefix)
+                                                  n_quotes=context.settings.n_quotes, id_prefix=context.id_prefix, survey=context.survey)
     return result, duplicate_of, clustering, data.fit
 
 
@@ -160,7 +161,7 @@ def _large_category(engine, parts, context, vocabularies, stage):
         data = CategoryInput(category=context.category, units=[context.units[i] for i in sample], cleaned=cleaned,
                              vectors=vectors, labels=labels[sample], fit=fit[sample])
         result, duplicate_of = summarise_category(data, all_groups=context.groups, encode=context.encode,
-                                                  n_quotes=context.settings.n_quotes, id_prefix=context.id_prefix)
+                                                  n_quotes=context.settings.n_quotes, id_prefix=context.id_prefix, survey=context.survey)
         _count_every_unit(result, data, context, labels)
     return result, duplicate_of, clustering, fit
 
@@ -184,17 +185,17 @@ def _count_every_unit(result, data: CategoryInput, context, labels: np.ndarray) 
     category_cards = list({unit.card_id: unit.card for unit in context.units}.values())
     for theme in result.themes:
         label = -1 if theme.isolated else label_of[theme.unit_ids[0]]
-        _set_members(theme, [context.units[i] for i in np.flatnonzero(labels == label)], category_cards, len(context.groups))
+        _set_members(theme, [context.units[i] for i in np.flatnonzero(labels == label)], category_cards, len(context.groups), context.survey)
     ranked = rank_themes([theme for theme in result.themes if not theme.isolated])
     result.themes = ranked + [theme for theme in result.themes if theme.isolated]
     for rank, theme in enumerate(result.themes, start=1):
         theme.id = f"{context.id_prefix}-{'isolees' if theme.isolated else f'{rank:02d}'}"
     result.n_cards = len(category_cards)
     result.n_cards_in_several_themes = cards_in_several_themes(result.themes)
-    result.summary = category_summary(result, len(context.groups))
+    result.summary = category_summary(result, len(context.groups), survey=context.survey is not None)
 
 
-def _set_members(theme: Theme, units: list, category_cards: list, n_groups: int) -> None:
+def _set_members(theme: Theme, units: list, category_cards: list, n_groups: int, survey=None) -> None:
     """The membership fields of ``summarise._build_theme``, from every unit of the theme."""
     from synthesis.cards import group_sort_key
 
@@ -204,6 +205,8 @@ def _set_members(theme: Theme, units: list, category_cards: list, n_groups: int)
     theme.groups = sorted({card.group for card in cards}, key=group_sort_key)
     theme.n_cards = len(cards)
     theme.votes = sum(card.votes or 0 for card in cards)
+    if survey is not None:
+        return  # a survey theme's segments and profile stay those of its best placed units (not recomputed here)
     theme.scope = "" if theme.isolated else theme_scope(theme.n_groups, n_groups)
     theme.over_represented_group = over_represented_group([c.group for c in cards], [c.group for c in category_cards])
 

@@ -46,6 +46,10 @@ def load_cards(
     id_column: str | None = None,
     votes_column: str | None = None,
     sheet: str | None = None,
+    question_column: str | None = None,
+    respondent_column: str | None = None,
+    segments: tuple[str, ...] = (),
+    questions: tuple[str, ...] = (),
 ) -> CardSet:
     """Read the cards of a CSV, Excel (.xlsx/.xlsm) or JSON export.
 
@@ -53,7 +57,8 @@ def load_cards(
     is read as CSV. ``sheet`` picks an Excel sheet by name (default: the sheet
     that has the card columns). The ``*_column`` arguments name a column
     explicitly and win over detection. Raises :class:`InputError` for any
-    problem with the file.
+    problem with the file. A survey export (respondents, questions, ``segments`` columns;
+    one column per question with ``questions``) is read as :mod:`synthesis.load.survey` says.
     """
     label = display_name(path)
     path = Path(path)
@@ -63,11 +68,13 @@ def load_cards(
         "category": category_column,
         "id": id_column,
         "votes": votes_column,
+        "question": question_column,
+        "respondent": respondent_column,
     }
-    explicit = tuple(name for name in overrides.values() if name)
+    explicit = tuple(name for name in overrides.values() if name) + tuple(segments) + tuple(questions)
     data = read_bytes(path, label)
     table = _read_table(path, data, label, sheet, explicit)
-    return build_card_set(path, label, table, overrides)
+    return build_card_set(path, label, table, overrides, segments=tuple(segments), questions=tuple(questions))
 
 
 def _read_table(path: Path, data: bytes, label: str, sheet: str | None, explicit: tuple[str, ...]) -> Table:

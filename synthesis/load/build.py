@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from synthesis.cards import CATEGORIES, DEFAULT_CATEGORY, DEFAULT_GROUP, Card, CardSet, InputError
+from synthesis.cards import CATEGORIES, DEFAULT_CATEGORY, DEFAULT_GROUP, DEFAULT_QUESTION, UNKNOWN_SEGMENT, Card, CardSet, InputError
 from synthesis.french import plural, plural_suffix
 from synthesis.load.columns import ROLES, normalise_category, normalise_group, other_text_columns, resolve_columns
+from synthesis.load.survey import SurveyLayout, survey_layout
 from synthesis.load.table import Table, quote_list, rows_text
 
 #: Longest card text accepted (characters).
@@ -35,22 +36,46 @@ class _Draft:
     group: str
     category: str
     votes: str
+    respondent: str = ""
+    question: str = ""
+    segments: tuple[tuple[str, str], ...] = ()
 
 
-def build_card_set(path: Path, label: str, table: Table, overrides: dict[str, str | None]) -> CardSet:
-    roles, role_warnings = resolve_columns(table.headers, overrides, label)
+def build_card_set(
+    path: Path, label: str, table: Table, overrides: dict[str, str | None], *, segments: tuple[str, ...] = (), questions: tuple[str, ...] = ()
+) -> CardSet:
+    """``segments`` and ``questions`` (--segment, --questions) read the export as a survey (see synthesis.load.survey)."""
+    layout = survey_layout(table, overrides, label, segments, questions)
+    if layout is not None:
+        table, overrides = layout.table, layout.overrides
+    roles, role_warnings = resolve_columns(table.headers, overrides, label, layout.segment_indices if layout else frozenset())
+    if layout is not None:
+        roles = _survey_roles(roles, layout)
     _reject_nested_values(table, roles, label)
-    drafts, skipped = _drafts(table, roles, label)
-    cards, duplicate_warnings = _cards_with_unique_ids(drafts, label, table.unit)
+    drafts, skipped = _drafts(table, roles, label, layout)
+    segment_warnings = _settle_segments(drafts, label, table.unit) if layout is not None else []
+    cards, duplicate_warnings = _cards_with_unique_ids(drafts, label, table.unit, survey=layout is not None)
     headers = {role: table.headers[roles[role]] for role in ROLES if role in roles}
     warnings = (
         table.warnings + _extra_cell_warnings(table, label) + role_warnings + _other_text_warnings(table, roles, label)
         + _cell_warnings(drafts, headers, label, table.unit) + duplicate_warnings + _report_unsafe_warnings(drafts, label, table.unit)
+        + segment_warnings
     )
-    return CardSet(source=path, cards=cards, skipped_rows=skipped, warnings=warnings, columns=headers)
+    return CardSet(source=path, cards=cards, skipped_rows=skipped, warnings=warnings, columns=headers,
+                   survey=layout.survey if layout is not None else None)
 
 
-def _drafts(table: Table, roles: dict[str, int], label: str) -> tuple[list[_Draft], list[int]]:
+def _survey_roles(roles: dict[str, int], layout: SurveyLayout) -> dict[str, int]:
+    """In a survey the question is the category and the respondent the group (see synthesis.load.survey)."""
+    roles = dict(roles)
+    if not layout.keep_category or "question" in roles:
+        roles.pop("category", None)
+    if "respondent" in roles:
+        roles.pop("group", None)
+    return roles
+
+
+def _drafts(table: Table, roles: dict[str, int], label: str, layout: SurveyLayout | None = None) -> tuple[list[_Draft], list[int]]:
     drafts: list[_Draft] = []
     skipped: list[int] = []
     for number, cells in table.rows:
@@ -59,7 +84,7 @@ def _drafts(table: Table, roles: dict[str, int], label: str) -> tuple[list[_Draf
             skipped.append(number)
             continue
         _check_lengths(cells, roles, table, number, label)
-        drafts.append(_Draft(
+        fields = dict(
             row=number,
             text=text,
             id=_cell(cells, roles.get("id")) or f"r{number}",
@@ -67,13 +92,27 @@ def _drafts(table: Table, roles: dict[str, int], label: str) -> tuple[list[_Draf
             group=" ".join(_cell(cells, roles.get("group")).split()),
             category=" ".join(_cell(cells, roles.get("category")).split()),
             votes=_cell(cells, roles.get("votes")),
-        ))
+        )
+        drafts.append(_Draft(**fields, **(_survey_cells(cells, roles, layout, table, number) if layout is not None else {})))
     if not drafts:
         raise InputError(
             f"{label} : aucune carte avec du texte dans la colonne « {table.headers[roles['text']]} ». "
             "Vérifiez la colonne de texte (option --text-column)."
         )
     return drafts, skipped
+
+
+def _survey_cells(cells: list[str], roles: dict[str, int], layout: SurveyLayout, table: Table, number: int) -> dict:
+    """A survey row's respondent (the row itself when there is no respondent column), question and segments."""
+    if "question" in roles:
+        question = " ".join(_cell(cells, roles["question"]).split()) or DEFAULT_QUESTION
+    else:
+        question = normalise_category(_cell(cells, roles["category"])) if "category" in roles else DEFAULT_QUESTION
+    return {
+        "respondent": " ".join(_cell(cells, roles.get("respondent", roles.get("group"))).split()) or f"{table.unit} {number}",
+        "question": question,
+        "segments": tuple((name, " ".join(_cell(cells, table.headers.index(name)).split())) for name in layout.survey.segments),
+    }
 
 
 def _check_lengths(cells: list[str], roles: dict[str, int], table: Table, number: int, label: str) -> None:
@@ -114,7 +153,37 @@ def _reject_nested_values(table: Table, roles: dict[str, int], label: str) -> No
             )
 
 
-def _cards_with_unique_ids(drafts: list[_Draft], label: str, unit: str) -> tuple[list[Card], list[str]]:
+def _settle_segments(drafts: list[_Draft], label: str, unit: str) -> list[str]:
+    """One value per respondent and segment: an empty cell reads « non renseigné »; a respondent whose
+    rows disagree keeps their first value (counting them in two départements would count them twice)."""
+    first: dict[tuple[str, str], str] = {}
+    empty: dict[str, list[int]] = {}
+    disagree: dict[tuple[str, str], set[str]] = {}
+    for draft in drafts:
+        settled = []
+        for name, value in draft.segments:
+            if not value:
+                empty.setdefault(name, []).append(draft.row)
+                value = UNKNOWN_SEGMENT
+            kept = first.setdefault((draft.respondent, name), value)
+            if kept != value:
+                disagree.setdefault((draft.respondent, name), {kept}).add(value)
+            settled.append((name, kept))
+        draft.segments = tuple(settled)
+    messages = [
+        f"{label}, colonne « {name} » : {plural(len(rows), 'réponse')} sans valeur ({rows_text(rows, unit)}), "
+        f"comptée{plural_suffix(len(rows))} dans « {UNKNOWN_SEGMENT} »."
+        for name, rows in empty.items()
+    ]
+    messages += [
+        f"{label}, colonne « {name} » : le répondant « {respondent} » a plusieurs valeurs ({quote_list(sorted(values))}) ; "
+        f"la première, « {first[(respondent, name)]} », est retenue pour toutes ses réponses."
+        for (respondent, name), values in disagree.items()
+    ]
+    return messages
+
+
+def _cards_with_unique_ids(drafts: list[_Draft], label: str, unit: str, *, survey: bool = False) -> tuple[list[Card], list[str]]:
     """Keep every card; later duplicates get "-2", "-3"... so ids stay unique."""
     holder: dict[str, int] = {}  # final id -> row of the card that has it
     renamed: dict[str, list[tuple[int, str]]] = {}
@@ -131,10 +200,13 @@ def _cards_with_unique_ids(drafts: list[_Draft], label: str, unit: str) -> tuple
         cards.append(Card(
             id=card_id,
             text=draft.text,
-            group=normalise_group(draft.group),
-            category=normalise_category(draft.category),
+            # A survey counts respondents where a workshop counts groups: the respondent is the group, verbatim.
+            group=draft.respondent if survey else normalise_group(draft.group),
+            category=draft.question if survey else normalise_category(draft.category),
             row=draft.row,
             votes=_parse_votes(draft.votes),
+            respondent=draft.respondent,
+            segments=draft.segments,
         ))
     messages = [
         f"{label} : identifiant « {card_id} » en double "

@@ -29,6 +29,8 @@ roles go in the order text, group, category, id, votes; synonyms in the
 order listed in :data:`SYNONYMS` (so "Texte" beats "Carte", which is often a
 card number); columns in file order. Headers are normalised by removing
 accents, case and every non-alphanumeric character ("N°" -> "n").
+Survey roles (question, respondent) come last; « question » matches only exactly,
+since in a wide survey export « Question 1 : … » heads a column of answers.
 Columns named ``theme`` or ``label`` are never detected: they hold the gold
 standard used by benchmarks, not the participants' category.
 When no text column is found and the file has exactly one named column, that
@@ -44,7 +46,7 @@ import unicodedata
 from synthesis.cards import DEFAULT_CATEGORY, DEFAULT_GROUP, InputError
 from synthesis.load.table import quote_list
 
-ROLES: tuple[str, ...] = ("text", "group", "category", "id", "votes")
+ROLES: tuple[str, ...] = ("text", "group", "category", "id", "votes", "question", "respondent")
 
 #: Header names tried for each role, most specific first (see module docstring).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -54,6 +56,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "category": ("catégorie", "catégories", "type", "rubrique", "category"),
     "id": ("id", "identifiant", "n°", "no", "num", "numéro", "ref"),
     "votes": ("votes", "vote", "gommettes", "gommette", "points"),
+    # Surveys (see synthesis.load.survey): one answer per row with its question, or per respondent.
+    "question": ("question", "questions", "intitulé de la question", "libellé de la question", "question posée"),
+    "respondent": ("id répondant", "identifiant répondant", "identifiant du répondant", "n° répondant", "répondant",
+                   "répondante", "respondent", "respondent id", "structure", "nom de la structure", "office",
+                   "office de tourisme", "organisme", "établissement"),
 }
 
 #: Rows searched for the header (title lines, dates, ``sep=``... stand above it).
@@ -69,6 +76,8 @@ _PREFIX_MIN_LENGTH = 4
 _STRONG_PREFIXES = frozenset({"texte"})
 #: Benchmark gold-standard columns: never mistaken for the category.
 _NEVER_DETECTED = frozenset({"theme", "label"})
+#: Never matched by prefix: in a wide survey export « Question 1 : … » heads one question's answers.
+_EXACT_ONLY = frozenset({"question", "questions"})
 
 _CATEGORY_ALIASES: dict[str, str] = {
     alias: canonical
@@ -175,25 +184,36 @@ def repeats_header(cells: list[str], headers: list[str]) -> bool:
 
 
 def resolve_columns(
-    headers: list[str], overrides: dict[str, str | None], label: str
+    headers: list[str], overrides: dict[str, str | None], label: str, reserved: frozenset[int] = frozenset()
 ) -> tuple[dict[str, int], list[str]]:
-    """Give each role a column index; see the module docstring for the precedence."""
-    explicit = {
-        role: _find_explicit_column(headers, name, role, label)
+    """Give each role a column index; see the module docstring for the precedence.
+
+    ``reserved`` columns (survey segments) play no role.
+    """
+    roles = match_roles(headers, overrides, label, reserved)
+    if "text" in roles:
+        return roles, []
+    explicit = {role: index for role, index in roles.items() if overrides.get(role) is not None}
+    return _single_column_as_text(headers, roles, explicit, label)
+
+
+def match_roles(
+    headers: list[str], overrides: dict[str, str | None], label: str, reserved: frozenset[int] = frozenset()
+) -> dict[str, int]:
+    """The roles named explicitly or recognised by their header; the text role may be missing."""
+    roles = {
+        role: find_column(headers, name, f"--{role}-column", label)
         for role, name in overrides.items()
         if name is not None
     }
-    roles = dict(explicit)
     normalised = [normalise_key(header) for header in headers]
     for by_prefix in (False, True):
         for role in ROLES:
             if role not in roles:
-                index = _match_synonyms(normalised, role, set(roles.values()), by_prefix)
+                index = _match_synonyms(normalised, role, set(roles.values()) | reserved, by_prefix)
                 if index is not None:
                     roles[role] = index
-    if "text" in roles:
-        return roles, []
-    return _single_column_as_text(headers, roles, explicit, label)
+    return roles
 
 
 def other_text_columns(headers: list[str], roles: dict[str, int]) -> list[int]:
@@ -207,7 +227,8 @@ def other_text_columns(headers: list[str], roles: dict[str, int]) -> list[int]:
     ]
 
 
-def _find_explicit_column(headers: list[str], name: str, role: str, label: str) -> int:
+def find_column(headers: list[str], name: str, option: str, label: str) -> int:
+    """The column a user named (exactly, else once normalised); InputError naming the file and the option."""
     wanted = name.strip()
     if wanted in headers:
         return headers.index(wanted)
@@ -216,14 +237,14 @@ def _find_explicit_column(headers: list[str], name: str, role: str, label: str) 
     if key and key in normalised:
         return normalised.index(key)
     raise InputError(
-        f"{label} : colonne « {name} » introuvable (--{role}-column). "
+        f"{label} : colonne « {name} » introuvable ({option}). "
         f"Colonnes présentes : {quote_list(headers)}."
     )
 
 
 def _match_synonyms(normalised: list[str], role: str, taken: set[int], by_prefix: bool) -> int | None:
     for key in _SYNONYM_KEYS[role]:
-        if by_prefix and len(key) < _PREFIX_MIN_LENGTH:
+        if by_prefix and (len(key) < _PREFIX_MIN_LENGTH or key in _EXACT_ONLY):
             continue
         prefix_now = by_prefix or key in _STRONG_PREFIXES
         for exact in (True, False) if prefix_now else (True,):

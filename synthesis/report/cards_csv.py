@@ -1,4 +1,8 @@
-"""cartes.csv: every input card exactly once, with its theme and fit score."""
+"""cartes.csv: every input card exactly once, with its theme and fit score.
+
+A survey's file names its columns respondent and question (for group and category) and
+adds one column per segment, under the export's own header.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import io
 from synthesis.result import Synthesis
 
 COLUMNS = ["id", "group", "category", "text", "theme_id", "theme_label", "fit", "duplicate_of", "row", "votes", "segments"]
+#: A survey's columns: respondent and question in place of group and category, then one column per --segment.
+SURVEY_COLUMNS = ["id", "respondent", "question", *COLUMNS[3:]]
 #: Separates the segments of a split card in the ``segments`` column.
 SEGMENT_SEPARATOR = " | "
 
@@ -34,6 +40,8 @@ def card_rows(synthesis: Synthesis) -> list[list[str]]:
             f"{placement.fit:.3f}", placement.duplicate_of or "", str(card.row),
             "" if card.votes is None else str(card.votes), _segments(units, synthesis.placements),
         ]
+        if synthesis.survey is not None:
+            values += [card.segment(segment) for segment in synthesis.survey.segments]
         rows.append([neutralise_formula(value) for value in values])
     return rows
 
@@ -49,6 +57,7 @@ def render_cards_csv(synthesis: Synthesis) -> str:
     """``;``-separated, for French spreadsheets (written with a UTF-8 BOM by the output stage)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    survey = synthesis.survey
+    writer.writerow(COLUMNS if survey is None else SURVEY_COLUMNS + [neutralise_formula(name) for name in survey.segments])
     writer.writerows(card_rows(synthesis))
     return buffer.getvalue()

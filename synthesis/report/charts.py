@@ -17,7 +17,7 @@ import textwrap
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from synthesis.french import plural
+from synthesis.french import plural, segment_plural
 from synthesis.report import chart_cache
 from synthesis.report.typography import NBSP
 from synthesis.result import TRANSVERSAL, CategoryResult, Synthesis, Theme
@@ -43,6 +43,27 @@ class Chart:
     title: str
     description: str
     data: bytes | str  # PNG bytes or SVG text
+
+
+@dataclass(frozen=True)
+class _Words:
+    """What the charts count, in words: a workshop's groups and cards, or a survey's respondents and answers."""
+
+    counted: str = "groupes"
+    axis: str = "Nombre de groupes qui ont évoqué le thème"
+    side: str = "Cartes"
+    transversal: str = "transversal (au moins deux tiers des groupes)"
+    heat_axis: str = "Groupes"
+    heat_note: str = "Nombre de cartes de chaque groupe dans chaque thème ; case vide : aucune."
+
+
+WORKSHOP_WORDS = _Words()
+
+
+def _survey_words(segment: str | None) -> _Words:
+    among = f"des {segment_plural(segment)}" if segment else "des répondants"
+    return _Words("répondants", "Nombre de répondants qui citent le thème", "Réponses", f"transversal (au moins deux tiers {among})",
+                  segment or "", f"Nombre de répondants de chaque {segment.lower() if segment else ''} qui citent chaque thème ; case vide : aucun.")
 
 
 def _pyplot():
@@ -99,7 +120,13 @@ def _chart_key(synthesis: Synthesis, category: CategoryResult, fmt: str) -> tupl
          tuple(sorted((group_of.get(card_id), card_id) for card_id in theme.card_ids)))
         for theme in ranked_themes(category)
     )
-    return (fmt, _svg_key(category), synthesis.n_groups, tuple(synthesis.groups), themes)
+    survey = None
+    if synthesis.survey is not None:  # a survey's heat map shows its respondents' segment values
+        segments_of = {card.id: card.segments for card in synthesis.cards}
+        survey = (category.n_respondents, tuple(synthesis.survey.segments),
+                  tuple((segment, tuple(values)) for segment, values in category.segment_values.items()),
+                  tuple(tuple(sorted((card_id, segments_of.get(card_id, ())) for card_id in theme.card_ids)) for theme in ranked_themes(category)))
+    return (fmt, _svg_key(category), synthesis.n_groups, tuple(synthesis.groups), themes, survey)
 
 
 def _draw_category_charts(synthesis: Synthesis, category: CategoryResult, fmt: str) -> list[Chart]:
@@ -107,6 +134,8 @@ def _draw_category_charts(synthesis: Synthesis, category: CategoryResult, fmt: s
     if not themes:
         return []
     shown = "" if len(themes) == len(ranked_themes(category)) else f" ({len(themes)} premiers)"
+    if synthesis.survey is not None:
+        return _survey_charts(synthesis, category, themes, shown, fmt)
     by_groups = synthesis.n_groups >= 2
     charts = [Chart("barres", f"Thèmes par nombre de {'groupes' if by_groups else 'cartes'}{shown}",
                     _bars_description(themes, synthesis.n_groups, by_groups),
@@ -117,7 +146,27 @@ def _draw_category_charts(synthesis: Synthesis, category: CategoryResult, fmt: s
     return charts
 
 
-def _bars_figure(themes: list[Theme], total_groups: int, by_groups: bool):
+def _survey_charts(synthesis: Synthesis, category: CategoryResult, themes: list[Theme], shown: str, fmt: str) -> list[Chart]:
+    """Bars by respondents; the heat map crosses themes with the first segment's values (respondents counted once)."""
+    segment = synthesis.survey.segments[0] if synthesis.survey.segments else None
+    words = _survey_words(segment)
+    charts = [Chart("barres", f"Thèmes par nombre de répondants{shown}",
+                    f"Nombre de répondants qui citent chaque thème. {' ; '.join(f'{t.label} : {t.n_groups} sur {category.n_respondents}' for t in themes)}.",
+                    _render(_bars_figure(themes, category.n_respondents, True, words), fmt, f"{_svg_key(category)}-barres"))]
+    values = category.segment_values.get(segment, []) if segment else []
+    if 2 <= len(values) <= MAX_GROUPS:
+        segment_of = {card.id: (card.group, card.segment(segment)) for card in synthesis.cards}
+        counts = [[len({segment_of[c][0] for c in theme.card_ids if c in segment_of and segment_of[c][1] == value}) for value in values]
+                  for theme in themes]
+        charts.append(Chart("carte", f"Qui cite quoi : thèmes × {segment.lower()}{shown}",
+                            f"Nombre de répondants de chacune des {len(values)} valeurs de « {segment} » dans chacun des "
+                            f"{plural(len(themes), 'thème')}, en niveaux de gris.",
+                            _render(_heatmap_drawing(themes, counts, [textwrap.shorten(v, 22, placeholder="…") for v in values], words, ""),
+                                    fmt, f"{_svg_key(category)}-carte")))
+    return charts
+
+
+def _bars_figure(themes: list[Theme], total_groups: int, by_groups: bool, words: _Words = WORKSHOP_WORDS):
     """Bars by number of groups (cards and votes in a side column); by cards when there are no groups to count."""
     values = [theme.n_groups if by_groups else theme.n_cards for theme in themes]
     top = total_groups if by_groups else max(values)
@@ -137,7 +186,7 @@ def _bars_figure(themes: list[Theme], total_groups: int, by_groups: bool):
                             edgecolor="black", linewidth=0.6, hatch=None if transversal else "///")[0]
             bar.set_gid(f"bar-{theme.id}")
             axes.text(value + top * 0.012, y, str(value), va="center", ha="left", fontsize=8, fontweight="bold")
-        side_title = ("Cartes · gommettes" if any_votes else "Cartes") if by_groups else ("Gommettes" if any_votes else "")
+        side_title = (f"{words.side} · gommettes" if any_votes else words.side) if by_groups else ("Gommettes" if any_votes else "")
         side = blended_transform_factory(axes.transAxes, axes.transData)
         if side_title:
             axes.text(1.03, -0.8, side_title, transform=side, ha="left", va="center", fontsize=7.5, style="italic")
@@ -152,12 +201,12 @@ def _bars_figure(themes: list[Theme], total_groups: int, by_groups: bool):
             axes.set_xticks(range(0, top + 1))
         else:
             axes.xaxis.get_major_locator().set_params(integer=True)
-        axes.set_xlabel(f"Nombre de groupes qui ont évoqué le thème (sur{NBSP}{total_groups})" if by_groups
+        axes.set_xlabel(f"{words.axis} (sur{NBSP}{total_groups})" if by_groups
                         else "Nombre de cartes du thème")
         axes.spines[["top", "right"]].set_visible(False)
         axes.grid(axis="x", color="#bbbbbb", linewidth=0.4)
         axes.set_axisbelow(True)
-        figure.legend(handles=[Patch(facecolor=DARK, edgecolor="black", label="transversal (au moins deux tiers des groupes)"),
+        figure.legend(handles=[Patch(facecolor=DARK, edgecolor="black", label=words.transversal),
                                Patch(facecolor=LIGHT, edgecolor="black", hatch="///", label="moins partagé")],
                       loc="lower center", ncol=2, frameon=False, fontsize=8)
         figure.tight_layout(rect=(0, 0.32 / figure.get_figheight(), 1, 1))  # the legend's strip, at the bottom
@@ -168,9 +217,16 @@ def _heatmap_figure(themes: list[Theme], synthesis: Synthesis):
     groups = synthesis.groups
     group_of = {card.id: card.group for card in synthesis.cards}
     counts = [[sum(group_of.get(card_id) == group for card_id in theme.card_ids) for group in groups] for theme in themes]
+    columns, axis_title = _group_columns(groups)
+    return _heatmap_drawing(themes, counts, columns, WORKSHOP_WORDS, axis_title)
+
+
+def _heatmap_drawing(themes: list[Theme], counts: list[list[int]], columns: list[str], words: _Words, axis_title: str | None = None):
+    """Themes × columns, the count written in each cell. ``axis_title``: columns are short numbers under it."""
+    axis_title = words.heat_axis if axis_title is None else axis_title
+    groups = columns
     peak = max((value for row in counts for value in row), default=1) or 1
     labels = [_wrap(f"{rank}. {theme.label}") for rank, theme in enumerate(themes, start=1)]
-    columns, axis_title = _group_columns(groups)
     lines = sum(label.count("\n") + 1 for label in labels)
     plt = _pyplot()
     with plt.rc_context(_STYLE):
@@ -189,11 +245,11 @@ def _heatmap_figure(themes: list[Theme], synthesis: Synthesis):
                         ha="center" if axis_title else "left")
         axes.xaxis.set_ticks_position("top")
         axes.xaxis.set_label_position("top")
-        axes.set_xlabel(axis_title or "Groupes")
+        axes.set_xlabel(axis_title or words.heat_axis)
         axes.tick_params(length=0)
         for spine in axes.spines.values():
             spine.set_visible(False)
-        figure.text(0.99, 0.01, "Nombre de cartes de chaque groupe dans chaque thème ; case vide : aucune.",
+        figure.text(0.99, 0.01, words.heat_note,
                     ha="right", va="bottom", fontsize=7.5, style="italic")
         figure.tight_layout(rect=(0, 0.03, 1, 1))
     return figure

@@ -28,6 +28,7 @@ from synthesis.report.word_template import (
     rule_below,
     set_running_header,
 )
+from synthesis.report.codebook_section import CODEBOOK_TITLE, codebook_categories, codebook_intro
 from synthesis.result import CategoryResult, Synthesis
 
 CHART_WIDTH = Cm(16.4)  # the text width: charts at 1:1 (charts.WIDTH_INCHES)
@@ -49,11 +50,26 @@ def write_docx(synthesis: Synthesis, path: Path) -> None:
         figure = _category(document, synthesis, category, figure)
     if synthesis.cross_reading:
         _cross_reading(document, synthesis)
+    _codebook_section(document, synthesis)
     _heading(document, METHOD, 1, page_break=True)
     for paragraph in wording.method_paragraphs(synthesis):
         document.add_paragraph(_text(paragraph))
     _annex(document, synthesis)
     _save_reproducibly(document, path)
+
+
+def _codebook_section(document, synthesis: Synthesis) -> None:
+    """« Grille de thèmes appliquée » (synth apply only)."""
+    sections = codebook_categories(synthesis)
+    if not sections:
+        return
+    _heading(document, CODEBOOK_TITLE, 1, page_break=True)
+    document.add_paragraph(_text(codebook_intro(synthesis)))
+    for category, counts, items in sections:
+        _heading(document, wording.category_title(category.category), 2)
+        document.add_paragraph(_text(counts + "."))
+        for item in items:
+            document.add_paragraph(_text(item), style="List Bullet")
 
 
 def _save_reproducibly(document, path: Path) -> None:
@@ -72,7 +88,7 @@ def _cover(document, synthesis: Synthesis) -> None:
     for _ in range(5):
         document.add_paragraph()
     document.add_paragraph(_text(synthesis.title), style="Title")
-    rule_below(document.add_paragraph("Synthèse des cartes de l'atelier", style="Subtitle"))
+    rule_below(document.add_paragraph(wording.subtitle(synthesis), style="Subtitle"))
     if cover.question:
         question = document.add_paragraph()
         question.add_run("Question posée : ").bold = True
@@ -99,7 +115,9 @@ def _contents(synthesis: Synthesis) -> list[tuple[int, str]]:
         entries += [(2, _text(title)) for _, title in wording.theme_titles(category)]
     if synthesis.cross_reading:
         entries.append((1, wording.CROSS_TITLE))
-    entries += [(1, METHOD), (1, ANNEX)]
+    if synthesis.codebook is not None:
+        entries.append((1, CODEBOOK_TITLE))
+    entries += [(1, METHOD), (1, wording.annex_title(synthesis))]
     entries += [(2, wording.category_title(category.category)) for category in synthesis.categories]
     return entries
 
@@ -134,8 +152,10 @@ def _category(document, synthesis: Synthesis, category: CategoryResult, figure: 
                 document.add_paragraph(_text(wording.quote_line(quote.text, quote.group, segment_of=quote.segment_of)), style="List Bullet")
             continue
         facts = document.add_paragraph()
-        facts.add_run(_text(wording.theme_facts(theme, synthesis.n_groups))).italic = True
+        facts.add_run(_text(wording.theme_facts(theme, synthesis.n_groups, category))).italic = True
         keep_with_next(facts)
+        if theme.profile:
+            keep_with_next(document.add_paragraph(_text(wording.profile_line(theme))))
         if theme.note:
             keep_with_next(document.add_paragraph(_text(wording.editor_note(theme))))
         if theme.keywords:
@@ -170,8 +190,10 @@ def _cross_reading(document, synthesis: Synthesis) -> None:
 
 
 def _annex(document, synthesis: Synthesis) -> None:
-    _heading(document, ANNEX, 1, page_break=True)
+    _heading(document, wording.annex_title(synthesis), 1, page_break=True)
     document.add_paragraph(_text(
+        "Toutes les réponses, par question et par thème, telles que les répondants les ont écrites. Une réponse qui abordait "
+        "plusieurs sujets apparaît dans le thème de chacun, marquée « extrait »." if synthesis.survey is not None else
         "Toutes les cartes, par rubrique et par thème, telles que les groupes les ont écrites. Une carte qui portait "
         "plusieurs idées apparaît dans le thème de chacune, marquée « extrait »."))
     units = {unit.id: unit for unit in synthesis.units}
@@ -181,18 +203,18 @@ def _annex(document, synthesis: Synthesis) -> None:
         for theme, title in wording.theme_titles(category):
             _heading(document, title, 3)
             rows, n_more = wording.listed_units(theme, units)
-            _card_table(document, rows, with_votes)
+            _card_table(document, rows, with_votes, survey=synthesis.survey is not None)
             if n_more:
                 document.add_paragraph(_text(wording.more_cards_line(n_more)))
 
 
-def _card_table(document, units, with_votes: bool) -> None:
+def _card_table(document, units, with_votes: bool, *, survey: bool = False) -> None:
     """N°, card, group (and votes when the export had them): one row per card or extract.
 
     Widths are set on the grid before the rows, which copy them (LibreOffice reads the grid,
     Word the cells); 3,800 rows take about 4 s.
     """
-    columns = [("N°", Cm(2.2)), ("Carte", Cm(10.4 if with_votes else 11.8)), ("Groupe", Cm(2.3))] + ([("Gom.", Cm(1.4))] if with_votes else [])
+    columns = [("N°", Cm(2.2)), ("Réponse" if survey else "Carte", Cm(10.4 if with_votes else 11.8)), ("Répondant" if survey else "Groupe", Cm(2.3))] + ([("Gom.", Cm(1.4))] if with_votes else [])
     table = document.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     table.autofit = False

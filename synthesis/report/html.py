@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from synthesis.french import plural
 from synthesis.report import charts
+from synthesis.report.codebook_section import CODEBOOK_TITLE, codebook_categories, codebook_intro
 from synthesis.report.typography import french_spacing
 from synthesis.report.wording import (
     CROSS_TITLE,
@@ -27,9 +28,11 @@ from synthesis.report.wording import (
     match_explanation,
     method_paragraphs,
     more_cards_line,
+    profile_line,
     quote_line,
     theme_facts,
     theme_titles,
+    unit_word,
 )
 from synthesis.result import CategoryResult, Synthesis
 
@@ -45,6 +48,7 @@ _environment.globals.update(
     category_title=category_title, plural=plural, theme_facts=theme_facts, quote_line=quote_line,
     category_digest=category_digest, cross_sentence=cross_sentence, match_explanation=match_explanation,
     titled=theme_titles, cross_title=CROSS_TITLE, category_paragraph=category_paragraph, editor_note=editor_note,
+    profile_line=profile_line, unit_word=unit_word,
 )
 
 
@@ -63,6 +67,7 @@ def render_html(synthesis: Synthesis) -> str:
         more_cards=lambda theme: listed_units(theme, units)[1],
         more_cards_line=more_cards_line,
         category_anchor=category_anchor,
+        codebook=codebook_categories(synthesis), codebook_title=CODEBOOK_TITLE, codebook_intro=codebook_intro(synthesis),
     )
 
 

@@ -15,6 +15,7 @@ import re
 
 from synthesis.report.typography import french_spacing
 from synthesis.report import wording
+from synthesis.report.codebook_section import CODEBOOK_TITLE, codebook_categories, codebook_intro
 from synthesis.result import Synthesis
 
 
@@ -34,7 +35,8 @@ def render_markdown(synthesis: Synthesis) -> str:
                 lines += [f"- {_escape(wording.quote_line(q.text, q.group, segment_of=q.segment_of))}" for q in theme.quotes]
                 lines.append("")
                 continue
-            lines += [f"*{_heading(wording.theme_facts(theme, synthesis.n_groups))}*", ""]
+            lines += [f"*{_heading(wording.theme_facts(theme, synthesis.n_groups, category))}*", ""]
+            lines += [_escape(wording.profile_line(theme)), ""] if theme.profile else []
             lines += [_escape(wording.editor_note(theme)), ""] if theme.note else []
             if theme.keywords:
                 lines += [f"Mots-clés : {_escape(', '.join(theme.keywords))}", ""]
@@ -48,11 +50,24 @@ def render_markdown(synthesis: Synthesis) -> str:
                 lines += [f"{name} :", ""]
                 lines += [f"- « {_heading(m.label)} » — *{_heading(wording.match_explanation(m))}*" for m in matches] or ["- aucune ne se rapproche nettement"]
                 lines.append("")
+    lines += _codebook_section(synthesis)
     lines += ["## Méthode", ""]
     for paragraph in wording.method_paragraphs(synthesis):
         lines += [_escape(paragraph), ""]
     text = "\n".join(_separate_quotes(lines)).rstrip() + "\n"
     return french_spacing(text)
+
+
+def _codebook_section(synthesis: Synthesis) -> list[str]:
+    """« Grille de thèmes appliquée » (synth apply only): per category, the new cards each codebook theme received."""
+    sections = codebook_categories(synthesis)
+    if not sections:
+        return []
+    lines = [f"## {CODEBOOK_TITLE}", "", _escape(codebook_intro(synthesis)), ""]
+    for category, counts, items in sections:
+        lines += [f"### {_heading(wording.category_title(category.category))}", "", _escape(counts) + ".", ""]
+        lines += [f"- {_escape(item)}" for item in items] + ([""] if items else [])
+    return lines
 
 
 def _separate_quotes(lines: list[str]) -> list[str]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from synthesis.cards import CATEGORIES
-from synthesis.french import plural
+from synthesis.cards import CATEGORIES, UNKNOWN_SEGMENT
+from synthesis.french import plural, segment_word
 from synthesis.report.typography import french_number
 from synthesis.result import SPECIFIC, TRANSVERSAL, CategoryResult, CrossLink, Match, Synthesis, Theme
 
@@ -20,12 +20,22 @@ def category_title(category: str) -> str:
     return CATEGORY_TITLES.get(category, category[:1].upper() + category[1:])
 
 
-def theme_facts(theme: Theme, total_groups: int) -> str:
-    """"Évoqué par 8 groupes sur 9 · 23 cartes · transversal · 12 gommettes"."""
-    facts = [
-        f"évoqué par {plural(theme.n_groups, 'groupe')} sur {total_groups}",
-        plural(theme.n_cards, "carte"),
-    ]
+def is_survey(category: CategoryResult | None) -> bool:
+    """A survey's question (respondents counted) rather than a workshop's category (groups counted)."""
+    return category is not None and category.n_respondents > 0
+
+
+def theme_facts(theme: Theme, total_groups: int, category: CategoryResult | None = None) -> str:
+    """"Évoqué par 8 groupes sur 9 · 23 cartes · transversal · 12 gommettes"; for a survey's question
+    (``category``), "Cité par 23 répondants sur 48, dans 9 départements sur 13 · 27 réponses"."""
+    if is_survey(category):
+        facts = [f"cité par {plural(theme.n_groups, 'répondant')} sur {category.n_respondents}" + _segment_coverage(theme, category),
+                 plural(theme.n_cards, "réponse")]
+    else:
+        facts = [
+            f"évoqué par {plural(theme.n_groups, 'groupe')} sur {total_groups}",
+            plural(theme.n_cards, "carte"),
+        ]
     if theme.scope == TRANSVERSAL:
         facts.append("thème transversal")
     elif theme.scope == SPECIFIC:
@@ -36,8 +46,54 @@ def theme_facts(theme: Theme, total_groups: int) -> str:
         facts.append(f"surtout porté par {theme.over_represented_group}")
     if theme.corrected:
         facts.append("revu par l'éditeur")
+    if theme.new:
+        facts.insert(0, "nouveau thème, absent de la grille")
     text = " · ".join(facts)
     return text[:1].upper() + text[1:]
+
+
+def _segment_coverage(theme: Theme, category: CategoryResult) -> str:
+    """", dans 9 départements sur 13 et 3 types de structure sur 4" (values left empty in the export not counted)."""
+    parts = []
+    for segment, values in category.segment_values.items():
+        known = [value for value in values if value != UNKNOWN_SEGMENT]
+        cited = [value for value in theme.segments.get(segment, []) if value != UNKNOWN_SEGMENT]
+        if len(known) > 1:
+            parts.append(f"{len(cited)} {segment_word(segment, len(cited))} sur {len(known)}")
+    return f", dans {_enumerate(parts)}" if parts else ""
+
+
+def profile_line(theme: Theme) -> str:
+    """The segments that raised a survey theme more, or less, than their share of respondents ("" for a workshop).
+
+    « Profil — Type de structure : plus présent chez Office de tourisme de station (9 répondants pour 3,1 attendus) ;
+    pas d'écart net selon « Département » ». Only values whose adjusted p-value is below the threshold are named
+    (synthesis.summarise.profile says how), never a raw p-value; « effectifs trop faibles » when no test could conclude.
+    """
+    if theme.isolated or not theme.profile:
+        return ""
+    found, flat, small = [], [], []
+    for segment in dict.fromkeys(share.segment for share in theme.profile):
+        shares = [share for share in theme.profile if share.segment == segment]
+        over = [_share_phrase(share) for share in shares if share.direction == "+"]
+        under = [_share_phrase(share) for share in shares if share.direction == "-"]
+        if over or under:
+            said = ([f"plus présent chez {_enumerate(over)}"] if over else []) + ([f"moins présent chez {_enumerate(under)}"] if under else [])
+            found.append(f"{segment} : {', '.join(said)}")
+        elif any(share.test for share in shares):
+            flat.append(f"« {segment} »")
+        else:
+            small.append(f"« {segment} »")
+    parts = found
+    if flat:
+        parts.append(f"pas d'écart net selon {_enumerate(flat).replace(' et ', ' ni ')}")
+    if small:
+        parts.append(f"effectifs trop faibles pour tester {_enumerate(small)}")
+    return "Profil — " + " ; ".join(parts)
+
+
+def _share_phrase(share) -> str:
+    return f"{share.value} ({plural(share.observed, 'répondant')} pour {french_number(share.expected, 1)} attendus)"
 
 
 def editor_note(theme: Theme) -> str:
@@ -57,7 +113,12 @@ def category_paragraph(category) -> str:
     """The category's summary, and why its themes' card counts may add up past its cards."""
     text = category.summary
     extra = category.n_cards_in_several_themes
-    if extra > 0:
+    if extra > 0 and is_survey(category):
+        text += (
+            f" Une réponse qui aborde plusieurs sujets compte dans chacun de leurs thèmes (un répondant une seule fois par thème) : "
+            f"les thèmes totalisent {plural(extra, 'réponse')} de plus que les {category.n_cards} de la question."
+        )
+    elif extra > 0:
         text += (
             f" Une carte qui porte plusieurs idées compte dans chacun de leurs thèmes : les thèmes totalisent "
             f"{plural(extra, 'carte')} de plus que les {category.n_cards} de la rubrique."
@@ -77,6 +138,11 @@ def run_summary(synthesis: Synthesis) -> dict[str, int]:
 def intro(synthesis: Synthesis) -> str:
     counts = run_summary(synthesis)
     categories = [category_title(c.category) for c in synthesis.categories]
+    if synthesis.survey is not None:
+        segments = synthesis.survey.segments
+        by = f" ; répartition par {_enumerate([f'« {segment} »' for segment in segments])}" if segments else ""
+        return (f"{plural(counts['cards_placed'], 'réponse')} de {plural(synthesis.n_groups, 'répondant')} à "
+                f"{plural(len(categories), 'question')} ({' ; '.join(categories)}){by}.")
     known = [c for c in synthesis.categories if c.category in CATEGORIES]
     rubriques = plural(len(categories), "rubrique")
     text = (
@@ -86,6 +152,19 @@ def intro(synthesis: Synthesis) -> str:
     if known and len(known) < len(synthesis.categories):
         text += " Les rubriques hors des quatre catégories habituelles sont présentées telles quelles."
     return text
+
+
+def unit_word(synthesis: Synthesis) -> str:
+    """What the reports call one input row: a workshop's « carte », a survey's « réponse »."""
+    return "réponse" if synthesis.survey is not None else "carte"
+
+
+def subtitle(synthesis: Synthesis) -> str:
+    return "Synthèse des réponses à l'enquête" if synthesis.survey is not None else "Synthèse des cartes de l'atelier"
+
+
+def annex_title(synthesis: Synthesis) -> str:
+    return f"Annexe : toutes les {unit_word(synthesis)}s"
 
 
 def skipped_warning(rows: list[int]) -> str:
@@ -111,7 +190,7 @@ def theme_titles(category: CategoryResult) -> list[tuple[Theme, str]]:
     titled, rank = [], 0
     for theme in category.themes:
         if theme.isolated:
-            titled.append((theme, f"{theme.label} ({plural(theme.n_cards, 'carte')})"))
+            titled.append((theme, f"{theme.label} ({plural(theme.n_cards, 'réponse' if is_survey(category) else 'carte')})"))
         else:
             rank += 1
             titled.append((theme, f"{rank}. {theme.label}"))
@@ -122,6 +201,8 @@ def category_digest(category: CategoryResult, total_groups: int, limit: int = 3)
     """One sentence for the summary: a category's few transversal (or, failing them, leading) themes."""
     ranked = [theme for theme in category.themes if not theme.isolated]
     title = category_title(category.category)
+    if is_survey(category):
+        return _question_digest(category, ranked, title, limit)
     if not ranked:
         return f"{title} : aucun thème commun ne se dégage des {plural(category.n_cards, 'carte')}."
     if total_groups < 2:  # a survey without groups: the cards are what there is to count
@@ -136,6 +217,14 @@ def category_digest(category: CategoryResult, total_groups: int, limit: int = 3)
     else:
         head = "aucun thème n'est partagé par deux tiers des groupes ; en tête "
     return f"{title} — {head}{_enumerate(named)}."
+
+
+def _question_digest(category: CategoryResult, ranked: list[Theme], title: str, limit: int) -> str:
+    """« Question — 7 thèmes, en tête « X » (23 répondants sur 48) et « Y » (12 répondants sur 48). »"""
+    if not ranked:
+        return f"{title} : aucun thème commun ne se dégage des {plural(category.n_cards, 'réponse')}."
+    named = [f"« {theme.label} » ({plural(theme.n_groups, 'répondant')} sur {category.n_respondents})" for theme in ranked[:limit]]
+    return f"{title} — {plural(len(ranked), 'thème')}, en tête {_enumerate(named)}."
 
 
 def cross_sentence(link: CrossLink) -> str:
@@ -162,6 +251,8 @@ def method_paragraphs(synthesis: Synthesis) -> list[str]:
     settings = synthesis.settings or {}
     split = sum(1 for unit in synthesis.units if unit.segment == 1)
     n_themes = sum(1 for theme in synthesis.themes() if not theme.isolated)
+    if synthesis.survey is not None:
+        return _survey_method(synthesis, counts, settings, split, n_themes)
     paragraphs = [
         f"Ce compte rendu a été préparé à partir de l'export « {synthesis.source.name} » : "
         f"{plural(counts['cards_placed'], 'carte')} écrites par {plural(synthesis.n_groups, 'groupe')}, "
@@ -188,19 +279,47 @@ def method_paragraphs(synthesis: Synthesis) -> list[str]:
     return paragraphs
 
 
+def _survey_method(synthesis: Synthesis, counts: dict, settings: dict, split: int, n_themes: int) -> list[str]:
+    survey = synthesis.survey
+    segments = survey.segments
+    layout = "une colonne par question" if survey.wide else "une ligne par réponse"
+    first = f"« {segments[0]} »" if segments else ""
+    paragraphs = [
+        f"Ce compte rendu a été préparé à partir de l'export d'enquête « {synthesis.source.name} » ({layout}) : "
+        f"{plural(counts['cards_placed'], 'réponse')} de {plural(synthesis.n_groups, 'répondant')} à "
+        f"{plural(len(synthesis.categories), 'question')}. Les réponses vides ont été écartées.",
+        (f"{plural(split, 'réponse abordait', 'réponses abordaient')} plusieurs sujets (plusieurs phrases, puces, « ; », « mais ») : "
+         f"{'elles ont été découpées' if split > 1 else 'elle a été découpée'} en extraits, chacun pouvant rejoindre son propre "
+         "thème ; les citations sont les phrases exactes, avec la réponse entière dont elles sont extraites." if split else
+         "Aucune réponse n'a été découpée : chacune compte dans un seul thème."),
+        "Pour chaque question, les réponses ont été regroupées par le sens de leur texte (un modèle de langue "
+        f"multilingue, « {synthesis.embedder} », exécuté sur place, sans envoi de données) puis par leurs mots communs, "
+        f"en recoupant de nombreux regroupements pour ne garder que les plus stables : {plural(n_themes, 'thème')} au total. "
+        "Les réponses qui ne rejoignent aucun thème sont présentées comme idées isolées.",
+        "Les thèmes sont classés par nombre de répondants qui les citent (un répondant compte une fois par thème, "
+        "même si plusieurs phrases de sa réponse y figurent), puis par nombre de réponses."
+        + (f" Un thème est dit transversal quand il est cité dans au moins deux tiers des valeurs de {first}, "
+           "spécifique quand il l'est dans une ou deux seulement." if segments else ""),
+    ]
+    if segments:
+        paragraphs.append(
+            "Profil : pour chaque thème et chaque valeur des colonnes de segment, le nombre de répondants du thème est "
+            "comparé au nombre attendu si le thème était cité partout dans la même proportion (test du χ², ou test exact "
+            "de Fisher quand les effectifs attendus sont petits). Les tests d'une même question et d'une même colonne sont "
+            "corrigés ensemble (Benjamini–Hochberg : 5 % de fausses alertes au plus parmi les écarts signalés) ; ceux "
+            "qu'aucun résultat ne pourrait rendre significatifs sont écartés d'avance (règle de Tarone) et signalés "
+            "« effectifs trop faibles pour tester ». Seuls les écarts nets sont cités, jamais une p-valeur isolée.")
+    paragraphs += [
+        "Réglages : " + _settings_phrase(settings).replace("découpage des cartes", "découpage des réponses") + ".",
+        "Ces résultats sont un premier jet produit automatiquement par synth : les intitulés et les profils "
+        "gagnent à être relus par l'équipe qui a conduit l'enquête.",
+    ]
+    return paragraphs
+
+
 def journal_text(synthesis: Synthesis) -> str:
     """journal.txt: what the run set aside and warned about, kept out of the client's document."""
-    counts = run_summary(synthesis)
-    lines = [
-        f"Journal de la synthèse — {synthesis.source.name}",
-        "",
-        f"Cartes lues : {counts['cards_read']} · placées : {counts['cards_placed']} · ignorées (sans texte) : {counts['rows_skipped']}",
-    ]
-    for category in synthesis.categories:
-        themes = [theme for theme in category.themes if not theme.isolated]
-        isolated = sum(theme.n_cards for theme in category.themes if theme.isolated)
-        lines.append(f"  {category_title(category.category)} : {plural(category.n_cards, 'carte')}, "
-                     f"{plural(len(themes), 'thème')}, {plural(isolated, 'idée isolée', 'idées isolées')}")
+    lines = [f"Journal de la synthèse — {synthesis.source.name}", "", *run_summary_lines(synthesis)]
     lines += ["", f"Modèle : {synthesis.embedder}", f"Méthode : {synthesis.method}",
               "Réglages : " + ", ".join(f"{key}={value}" for key, value in (synthesis.settings or {}).items())]
     flags = [(category, flag) for category in synthesis.categories for flag in category.flags]
@@ -212,6 +331,24 @@ def journal_text(synthesis: Synthesis) -> str:
     lines += ["", "Avertissements :" if warnings else "Avertissements : aucun"]
     lines += [f"- {warning}" for warning in warnings]
     return "\n".join(lines) + "\n"
+
+
+def run_summary_lines(synthesis: Synthesis) -> list[str]:
+    """What was read and placed, then one line per category: the run summary of the CLI and the journal."""
+    counts = run_summary(synthesis)
+    survey = synthesis.survey is not None
+    what = "Réponses" if survey else "Cartes"
+    lines = [f"{what} lues : {counts['cards_read']} · placées : {counts['cards_placed']} · ignorées (sans texte) : {counts['rows_skipped']}"]
+    if survey:
+        lines[0] += f" · répondants : {synthesis.n_groups}"
+    for category in synthesis.categories:
+        themes = [theme for theme in category.themes if not theme.isolated]
+        isolated = sum(theme.n_cards for theme in category.themes if theme.isolated)
+        counted = (f"{plural(category.n_cards, 'réponse')} de {plural(category.n_respondents, 'répondant')}" if is_survey(category)
+                   else plural(category.n_cards, "carte"))
+        lines.append(f"  {category_title(category.category)} : {counted}, "
+                     f"{plural(len(themes), 'thème')}, {plural(isolated, 'idée isolée', 'idées isolées')}")
+    return lines
 
 
 def _settings_phrase(settings: dict) -> str:

@@ -208,7 +208,10 @@ def page_state(rendered: Rendered, out_dir: Path, saved: str = "") -> dict:
                     for unit_id in theme.unit_ids
                 ],
             })
-        categories.append({"category": category.category, "title": category_title(category.category), "themes": themes})
+        # A survey counts respondents, out of those who answered the question; a workshop, groups out of all.
+        who, base = ("répondant", category.n_respondents) if synthesis.survey else ("groupe", synthesis.n_groups)
+        categories.append({"category": category.category, "title": category_title(category.category), "themes": themes,
+                           "who": who, "n_who": base, "item": "réponse" if synthesis.survey else "carte"})
     return {
         "title": synthesis.title, "n_groups": synthesis.n_groups, "folder": str(out_dir),
         "categories": categories, "problems": rendered.problems, "saved": saved,

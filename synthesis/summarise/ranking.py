@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from scipy.stats import hypergeom
 
 from synthesis.cards import group_sort_key
-from synthesis.french import plural
+from synthesis.french import plural, segment_plural
 from synthesis.result import SPECIFIC, TRANSVERSAL, CategoryResult, Theme
 
 #: Family-wise error rate of the over-representation test over a theme's groups.
@@ -51,24 +51,28 @@ def over_represented_group(theme_groups: Sequence[str], category_groups: Sequenc
     return best[1] if best else None
 
 
-def category_summary(result: CategoryResult, total_groups: int) -> str:
-    """One French paragraph on the leading themes, built from labels and counts only."""
+def category_summary(result: CategoryResult, total_groups: int, *, survey: bool = False) -> str:
+    """One French paragraph on the leading themes, built from labels and counts only (``survey``: respondents, answers)."""
     ranked = [theme for theme in result.themes if not theme.isolated]
     if not ranked:
-        return f"Aucun thème commun ne se dégage des {result.n_cards} cartes de cette rubrique."
-    parts = [f"« {t.label} » ({_count_phrase(t, total_groups)})" for t in ranked[:4]]
+        return (f"Aucun thème commun ne se dégage des {plural(result.n_cards, 'réponse')} à cette question." if survey
+                else f"Aucun thème commun ne se dégage des {result.n_cards} cartes de cette rubrique.")
+    parts = [f"« {t.label} » ({_count_phrase(t, total_groups, survey)})" for t in ranked[:4]]
     if len(parts) == 1:
         text = f"Un thème se dégage : {parts[0]}."
     else:
         text = f"Les thèmes les plus partagés sont {', '.join(parts[:-1])} et {parts[-1]}."
     transversal = [t for t in ranked if t.scope == TRANSVERSAL]
     if transversal:
-        text += f" {plural(len(transversal), 'thème transversal', 'thèmes transversaux')} (au moins deux tiers des groupes)."
+        among = f"des {segment_plural(next(iter(result.segment_values)))}" if survey else "des groupes"
+        text += f" {plural(len(transversal), 'thème transversal', 'thèmes transversaux')} (au moins deux tiers {among})."
     isolated = next((t for t in result.themes if t.isolated), None)
     if isolated:
         text += f" {plural(isolated.n_cards, 'idée isolée', 'idées isolées')}."
     return text
 
 
-def _count_phrase(theme: Theme, total_groups: int) -> str:
+def _count_phrase(theme: Theme, total_groups: int, survey: bool = False) -> str:
+    if survey:
+        return f"{plural(theme.n_groups, 'répondant')} sur {total_groups}, {plural(theme.n_cards, 'réponse')}"
     return f"{plural(theme.n_groups, 'groupe')} sur {total_groups}, {plural(theme.n_cards, 'carte')}"

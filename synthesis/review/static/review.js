@@ -135,7 +135,7 @@ function renderTheme(theme, category) {
     theme.hidden ? el("span", { class: "badge", text: "masqué" }) : null,
     theme.pinned ? el("span", { class: "badge", text: `rang épinglé : ${theme.pinned}` }) : null);
 
-  const facts = [plural(theme.n_cards, "carte"), `${plural(theme.n_groups, "groupe")} sur ${state.n_groups}`];
+  const facts = [plural(theme.n_cards, category.item), `${plural(theme.n_groups, category.who)} sur ${category.n_who}`];
   if (theme.votes) facts.push(plural(theme.votes, "gommette"));
   if (theme.groups.length) facts.push(theme.groups.join(", "));
   section.append(head, el("p", { class: "facts", text: facts.join(" · ") }));
