@@ -115,3 +115,15 @@ def test_partitioned_flow_on_the_demo_gives_the_single_machine_themes(demo_synth
     assert spread.cross_reading == demo_synthesis.cross_reading
     assert np.allclose(spread.unit_vectors, demo_synthesis.unit_vectors, atol=1e-5)
     assert spread.unit_terms == demo_synthesis.unit_terms
+
+
+def test_partitioned_flow_on_a_survey_gives_the_single_machine_themes(use_embedder):
+    from conftest import REPO
+    from synthesis.load import load_cards
+    from synthesis.pipeline import synthesize
+
+    cards = load_cards(REPO / "corpora" / "enquete-ot-2024" / "reponses.csv", segments=("Département",))
+    single, spread = synthesize(cards), synthesize(cards, engine=LocalEngine(partitions=3))
+    assert {u: p.theme_id for u, p in spread.placements.items()} == {u: p.theme_id for u, p in single.placements.items()}
+    assert [(t.label, t.n_cards, t.segments) for t in spread.themes()] == [(t.label, t.n_cards, t.segments) for t in single.themes()]
+    assert spread.survey == single.survey
