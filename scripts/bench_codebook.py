@@ -140,9 +140,9 @@ class _quiet:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--methods", type=methods_arg, default=methods_arg("knn:0.05,centre:0.05"))
+    parser.add_argument("--methods", type=methods_arg, default=methods_arg("knn:0.02,centre:0.05"))
     parser.add_argument("--draws", type=int, default=5)
-    parser.add_argument("--seeds", default="0,1,2", help="seeds of the makeorg halves (the mean is printed too)")
+    parser.add_argument("--seeds", default="0,1,2,3,4", help="seeds of the makeorg halves (the mean is printed too)")
     parser.add_argument("--skip", default="", help="comma-separated: makeorg, demo, draws")
     args = parser.parse_args()
     skip = set(args.skip.split(","))

@@ -1,19 +1,31 @@
-"""Agreement of the micro-cluster path (synthesis/cluster/large.py) with the default clustering where both run.
+"""Agreement of the large-category path (synthesis/cluster/large.py) with the default clustering where both run.
 
 On the three ../shared/eval/ sets (one category each) and on each category of the demo
 (cards unsplit, so that each text has one gold theme): the ARI between the two paths'
 labels, and each path's ARI against the gold labels (isolated texts count as one more
-group), with each path's clustering time.
+group), with each path's clustering time; the default path with seed 1 against seed 0 as
+the reference. ``--micro`` measures the micro-cluster method (``cluster_by_micro_clusters``)
+instead of ``cluster_large``.
 
-    python scripts/bench_large_agreement.py [--micro-size 4] [--max-micro 1500]
+    python scripts/bench_large_agreement.py [--micro [--micro-size 4] [--max-micro 1500]]
+
+``--sizes 1000,3000,10000,30000`` measures instead the clustering time and peak resident
+memory of both paths on grown inputs of those sizes (prefixes of one input grown as
+scripts/bench_speed.py grows them), the default path only up to ``--default-max`` texts:
+where the two meet in time is where ``LARGE_CATEGORY`` is set. With ``--keep`` holding fewer
+texts than a size, the rest are noisy copies of their vectors (a proxy for the clustering cost only).
+
+    python scripts/bench_large_agreement.py --sizes 1000,3000,10000,30000 [--default-max 10000] [--cache-dir DIR] [--keep FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import sys
 import time
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +34,7 @@ from sklearn.metrics import adjusted_rand_score
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from synthesis import pipeline
 from synthesis.cluster import large as cluster_large  # noqa: E402
@@ -47,14 +60,16 @@ def inputs() -> list[tuple[str, list[str], np.ndarray]]:
     return out
 
 
-def both_paths(texts: list[str], embedder) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+def both_paths(texts: list[str], embedder, micro: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
     settings = pipeline.Settings()
     cleaned = clean_texts(texts)
     vectors = embedder.encode([normalise_text(text) for text in texts])
     vocabularies = pipeline._keyword_vocabularies(cleaned, embedder.encode)
     lemmas = [text.lemmas for text in cleaned]
-    saved = cluster_large.LARGE_CATEGORY
+    saved, saved_fn = cluster_large.LARGE_CATEGORY, cluster_large.cluster_large
     try:
+        if micro:
+            cluster_large.cluster_large = cluster_large.cluster_by_micro_clusters
         cluster_large.LARGE_CATEGORY = 10**9
         start = time.perf_counter()
         default = pipeline._cluster_category(vectors, lemmas, vocabularies, settings).labels
@@ -66,25 +81,106 @@ def both_paths(texts: list[str], embedder) -> tuple[np.ndarray, np.ndarray, np.n
         cluster_large.LARGE_CATEGORY = 10**9
         other_seed = pipeline._cluster_category(vectors, lemmas, vocabularies, pipeline.Settings(seed=1)).labels
     finally:
-        cluster_large.LARGE_CATEGORY = saved
+        cluster_large.LARGE_CATEGORY, cluster_large.cluster_large = saved, saved_fn
     return np.asarray(default), np.asarray(large), np.asarray(other_seed), t_default, t_large
+
+
+def timed(run) -> tuple[np.ndarray, float, float]:
+    """-> (labels, seconds, peak resident memory above the start, MiB) of one clustering call (RSS polled every 20 ms)."""
+    page = os.sysconf("SC_PAGE_SIZE") / 2**20
+    rss = lambda: int(Path("/proc/self/statm").read_text().split()[1]) * page  # noqa: E731
+    base, peak, done = rss(), [0.0], threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], rss() - base)
+
+    watcher = threading.Thread(target=poll, daemon=True)
+    watcher.start()
+    start = time.perf_counter()
+    labels = np.asarray(run().labels)
+    seconds = time.perf_counter() - start
+    done.set()
+    watcher.join()
+    return labels, seconds, max(peak[0], rss() - base)
+
+
+COPY_COSINE = 0.95  # about what a perturbed grown text keeps of its source text's embedding
+
+
+def noisy_copies(vectors: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    """(m, d) vectors -> (n, d): the m rows, then copies of them with Gaussian noise (cosine ~COPY_COSINE to their row)."""
+    rng = np.random.default_rng(seed)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    copies = unit[np.arange(len(unit), n) % len(unit)]
+    noise = rng.normal(size=copies.shape)
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    spread = np.sqrt(1 - COPY_COSINE**2)
+    return np.vstack([unit, (COPY_COSINE * copies + spread * noise).astype(vectors.dtype)])
+
+
+def sizes_table(sizes: list[int], default_max: int, cache_dir: Path | None, kept: Path | None = None) -> None:
+    from bench_speed import grown_texts
+
+    from synthesis.embed.cache import CachedEmbedder
+
+    start = time.perf_counter()
+    if kept is not None and kept.exists():
+        with kept.open("rb") as stream:
+            cleaned, vectors, vocabularies = pickle.load(stream)
+    else:
+        embedder = CachedEmbedder(load_embedder(), cache_dir)
+        texts = grown_texts(max(sizes), seed=max(sizes))
+        cleaned = clean_texts(texts)
+        vectors = embedder.encode([normalise_text(text) for text in texts])
+        vocabularies = pipeline._keyword_vocabularies(cleaned, embedder.encode)
+        if kept is not None:
+            with kept.open("wb") as stream:
+                pickle.dump((cleaned, vectors, vocabularies), stream)
+    print(f"{len(vectors)} grown texts prepared (spaCy, embeddings, keyword vocabulary) in {time.perf_counter() - start:.0f} s")
+    prepared = len(vectors)
+    if max(sizes) > prepared:  # a proxy for the clustering cost only: noisy copies of the prepared texts' vectors
+        vectors, cleaned = noisy_copies(vectors, max(sizes)), [cleaned[i % prepared] for i in range(max(sizes))]
+        print(f"sizes above {prepared} texts: noisy copies of their vectors (cosine ~{COPY_COSINE} to the original), "
+              f"same lemmas: a proxy for the clustering cost, not for quality")
+    print(f"{'n':>7s} {'s default':>9s} {'s large':>8s} {'MiB default':>11s} {'MiB large':>9s} {'ARI paths':>9s} {'k def/large':>11s}")
+    settings = pipeline.Settings()
+    for n in sizes:
+        lemmas = [text.lemmas for text in cleaned[:n]]
+        views = pipeline._keyword_views(lemmas, vectors[:n], vocabularies)
+        large, t_large, m_large = timed(lambda: cluster_large.cluster_large(
+            vectors[:n], lemmas, lexical_weight=settings.lexical_weight, keyword_views=views, random_state=settings.seed))
+        if n <= default_max:
+            default, t_default, m_default = timed(lambda: pipeline.cluster_embeddings(
+                pipeline.lexical_space(vectors[:n], lemmas, settings.lexical_weight), keyword_views=views, random_state=settings.seed))
+            said = f"{t_default:9.1f} {t_large:8.1f} {m_default:11.0f} {m_large:9.0f} {adjusted_rand_score(default, large):9.3f} " \
+                   f"{f'{default.max() + 1}/{large.max() + 1}':>11s}"
+        else:
+            said = f"{'-':>9s} {t_large:8.1f} {'-':>11s} {m_large:9.0f} {'-':>9s} {f'-/{large.max() + 1}':>11s}"
+        print(f"{n:7d} {said}", flush=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--micro-size", type=int, default=cluster_large.MICRO_SIZE)
     parser.add_argument("--max-micro", type=int, default=cluster_large.MAX_MICRO)
-    parser.add_argument("--centre-granularity", type=float, default=cluster_large.CENTRE_GRANULARITY)
+    parser.add_argument("--micro", action="store_true", help="measure the micro-cluster method instead of cluster_large")
+    parser.add_argument("--sizes", help="measure times and memory of both paths on grown inputs of these sizes")
+    parser.add_argument("--default-max", type=int, default=10_000, help="largest size the default path is run on")
+    parser.add_argument("--cache-dir", type=Path, help="embedding cache for --sizes (default: none)")
+    parser.add_argument("--keep", type=Path, help="with --sizes: the prepared texts are read from this file, or written to it")
     args = parser.parse_args()
+    if args.sizes:
+        sizes_table([int(size) for size in args.sizes.split(",")], args.default_max, args.cache_dir, args.keep)
+        return 0
     cluster_large.MICRO_SIZE, cluster_large.MAX_MICRO = args.micro_size, args.max_micro
-    cluster_large.CENTRE_GRANULARITY = args.centre_granularity
     embedder = load_embedder()
-    print(f"micro-clusters: n // {args.micro_size}, at most {args.max_micro}; granularity on the centres +{args.centre_granularity:g}")
+    print(f"micro-clusters: n // {args.micro_size}, at most {args.max_micro}" if args.micro else "cluster_large: blockwise kNN graphs, sparse consensus")
     print(f"{'set':28s} {'n':>5s} {'ARI paths':>9s} {'seed 0/1':>8s} {'gold default':>12s} {'gold large':>10s} "
           f"{'k def/large':>11s} {'s def/large':>12s}")
     agreements, floors = [], []
     for name, texts, gold in inputs():
-        default, large, other_seed, t_default, t_large = both_paths(texts, embedder)
+        default, large, other_seed, t_default, t_large = both_paths(texts, embedder, args.micro)
         agree = adjusted_rand_score(default, large)
         agreements.append(agree)
         floors.append(adjusted_rand_score(default, other_seed))

@@ -167,7 +167,7 @@ def _coverage_base(groups: list[str], units, survey) -> list[str]:
 
 
 def _cluster_category(vectors: np.ndarray, lemmas, vocabularies, settings: Settings):
-    """One category's clustering: the default method, or past ``cluster_large.LARGE_CATEGORY`` texts the micro-cluster path."""
+    """One category's clustering: the default method, or past ``cluster_large.LARGE_CATEGORY`` texts the same method without n x n structures."""
     if len(vectors) > cluster_large.LARGE_CATEGORY:
         return cluster_large.cluster_large(
             vectors,

@@ -1,11 +1,125 @@
-"""The micro-cluster path for large categories: agreement with the default method, shape of its result, dispatch."""
+"""The large-category path: the default method's themes without n x n structures; the micro-cluster steps kept for issue 18."""
+
+from __future__ import annotations
 
 import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from synthesis.cluster import _consensus, cluster_embeddings, lexical_space
 from synthesis.cluster import large as cluster_large
-from synthesis.cluster.large import cluster_large as cluster_large_fn
+from synthesis.cluster.coassociation import sparse_consensus
+from synthesis.cluster.space import TextSpace
+from synthesis.cluster.views import knn_graph, mixed_views, normalise
+from tests.conftest import eval_file
+
+
+@pytest.fixture(scope="module")
+def makeorg(use_embedder):
+    """-> (embeddings, lemmas, keyword views) of 150 makeorg proposals and 12 copies of some of them, as the pipeline makes them."""
+    import pandas as pd
+
+    from synthesis import pipeline
+    from synthesis.clean import clean_texts, normalise_text
+
+    texts = pd.read_csv(eval_file("makeorg_themes_fr.csv"))["text"].head(150).tolist()
+    vectors = use_embedder.encode([normalise_text(text) for text in texts])
+    # copies (the pipeline embeds a text once, so copies have the same vector): one distinct row each in the
+    # graphs, counted in theme sizes and in the isolation rule
+    texts += texts[:4] * 3
+    vectors = np.concatenate([vectors, np.tile(vectors[:4], (3, 1))])
+    cleaned = clean_texts(texts)
+    lemmas = [text.lemmas for text in cleaned]
+    views = pipeline._keyword_views(lemmas, vectors, pipeline._keyword_vocabularies(cleaned, use_embedder.encode))
+    return vectors, lemmas, views
+
+
+def default_method(vectors, lemmas, views, **options):
+    return cluster_embeddings(lexical_space(vectors, lemmas, 0.1), keyword_views=views, **options)
+
+
+@pytest.mark.parametrize("options", [{}, {"n_themes": 5}, {"granularity": 1.0}])
+def test_large_path_gives_the_default_methods_themes(makeorg, options):
+    # Same graphs, same Leiden runs: only the last consensus step differs, and on real texts it gives the same themes.
+    vectors, lemmas, views = makeorg
+    default = default_method(vectors, lemmas, views, **options)
+    large = cluster_large.cluster_large(vectors, lemmas, lexical_weight=0.1, keyword_views=views, **options)
+    assert np.array_equal(default.labels, large.labels)
+    assert np.allclose(default.fit, large.fit, atol=1e-5)
+    assert large.grain == default.grain
+    assert "blockwise kNN" in large.method
+
+
+@pytest.mark.parametrize("rows", [[], [0], [0, 1], [0, 1, 2, 3], [5] * 30, [5] * 12 + [0, 1]])
+def test_tiny_and_copied_inputs_as_the_default_method(makeorg, rows):
+    vectors, lemmas, views = makeorg
+    part = (vectors[rows], [lemmas[i] for i in rows], [view[rows] for view in views])
+    default, large = default_method(*part), cluster_large.cluster_large(*part[:2], lexical_weight=0.1, keyword_views=part[2])
+    assert np.array_equal(default.labels, large.labels) and default.n_themes == large.n_themes
+    assert np.allclose(default.fit, large.fit, atol=1e-5)
+
+
+def test_large_path_does_not_depend_on_input_order(makeorg):
+    vectors, lemmas, views = makeorg
+    first = cluster_large.cluster_large(vectors, lemmas, lexical_weight=0.1, keyword_views=views)
+    shuffle = np.random.default_rng(3).permutation(len(vectors))
+    again = cluster_large.cluster_large(vectors[shuffle], [lemmas[i] for i in shuffle], lexical_weight=0.1,
+                                        keyword_views=[view[shuffle] for view in views])
+    assert adjusted_rand_score(first.labels[shuffle], again.labels) == 1.0
+    assert np.array_equal(first.labels[shuffle] < 0, again.labels < 0)
+
+
+def test_knn_graphs_equal_the_default_methods(makeorg):
+    vectors, lemmas, views = makeorg
+    space = TextSpace.build(vectors, lemmas, 0.1, views)
+    x = normalise(lexical_space(vectors, lemmas, 0.1))[space.order]
+    _, first = np.unique(x, axis=0, return_index=True)
+    assert space.n_rows == len(first) == 150
+    expected = [knn_graph(view, 12) for view in mixed_views(x[first], [view[space.order][first] for view in views])]
+    graphs, (nearest, best) = space.knn_graphs(12, block=64)  # several blocks
+    for ours, theirs in zip(graphs, expected):
+        assert (ours != 0).sum() == (theirs != 0).sum() and abs(ours - theirs).max() < 1e-5
+    assert (np.diff(best, axis=1) <= 0).all() and best.shape == nearest.shape == (150, 12)
+
+
+def test_sparse_consensus_is_average_linkage_when_every_pair_is_an_edge():
+    rng = np.random.default_rng(0)
+    truth = np.repeat(np.arange(6), 15)
+    runs = np.stack([np.where(rng.random(90) < 0.3, rng.integers(0, 6, 90), truth) for _ in range(40)])
+    complete = np.ones((90, 90)) - np.eye(90)
+    from scipy import sparse
+
+    ours = sparse_consensus(runs, sparse.csr_matrix(complete))
+    assert adjusted_rand_score(_consensus(list(runs)), ours) == 1.0
+    assert adjusted_rand_score(truth, ours) > 0.8
+
+
+def test_sparse_consensus_merges_only_along_edges():
+    from scipy import sparse
+
+    runs = np.zeros((10, 6), dtype=int)  # every run puts all six together...
+    chain = sparse.csr_matrix(np.eye(6, k=1) + np.eye(6, k=-1))
+    chain[2, 3] = chain[3, 2] = 0  # ...but nothing links the first three to the last three
+    chain.eliminate_zeros()
+    labels = sparse_consensus(runs + np.arange(6) * (np.arange(10)[:, None] == 0), chain)  # run 0 splits them all
+    assert len(set(labels[:3])) == 1 and len(set(labels[3:])) == 1 and labels[0] != labels[3]
+
+
+def test_pipeline_switches_path_by_category_size(demo_cards, use_embedder, monkeypatch):
+    from synthesis.cards import CardSet
+    from synthesis.pipeline import synthesize
+
+    forces = [card for card in demo_cards.cards if card.category == demo_cards.categories[0]]
+    small = CardSet(demo_cards.source, forces)
+    monkeypatch.setattr(cluster_large, "LARGE_CATEGORY", len(forces) + 1)
+    default = synthesize(small)
+    monkeypatch.setattr(cluster_large, "LARGE_CATEGORY", len(forces) - 1)
+    large = synthesize(small)
+    assert "blockwise kNN" in large.method and "blockwise kNN" not in default.method
+    assert [theme.unit_ids for theme in large.categories[0].themes] == [theme.unit_ids for theme in default.categories[0].themes]
+
+
+# --- the micro-cluster method, in three steps ------------------------------------------------------
 
 
 def blobs(n_per: int = 200, k: int = 4, d: int = 48, seed: int = 0):
@@ -17,47 +131,35 @@ def blobs(n_per: int = 200, k: int = 4, d: int = 48, seed: int = 0):
     return x, np.repeat(np.arange(k), n_per), lemmas
 
 
-def test_large_path_never_mixes_separated_themes():
-    # The pass over the centres may split a theme (its grain counts centres, not texts: see the issue note),
-    # but texts of separated themes never share one.
+def test_micro_cluster_steps_compose_and_never_mix_separated_themes():
     x, gold, lemmas = blobs()
-    large = cluster_large_fn(x, lemmas, lexical_weight=0.1, n_micro=150)
-    for theme in set(large.labels.tolist()) - {-1}:
-        members = gold[large.labels == theme]
+    space = TextSpace.build(x, lemmas, 0.1)
+    micro = cluster_large.micro_clusters(normalise(x).astype(np.float32), 150, seed=0)
+    assert micro.max() < 150 and len(micro) == len(x)
+    on_centres = cluster_large.centre_themes(space, micro)
+    assert len(on_centres.labels) == micro.max() + 1
+    labels, fit = cluster_large.assign_to_themes(space, micro, on_centres.labels)
+    chained = cluster_large.cluster_by_micro_clusters(x, lemmas, lexical_weight=0.1, n_micro=150)
+    assert np.array_equal(labels, chained.labels) and np.allclose(fit, chained.fit)
+    for theme in set(labels.tolist()) - {-1}:  # it may split a theme, never mix two
+        members = gold[labels == theme]
         assert np.bincount(members).max() >= 0.95 * len(members)
-    assert adjusted_rand_score(gold, large.labels) > 0.5
-    assert "micro-clusters" in large.method
+    assert adjusted_rand_score(gold, labels) > 0.5 and "micro-clusters" in chained.method
 
 
-def test_large_path_result_is_well_formed_and_reproducible():
+def test_micro_cluster_result_is_well_formed_and_reproducible():
     x, _, lemmas = blobs(n_per=150, k=3)
     x[0] = -x[1:].mean(axis=0)  # one text far from everything
-    first = cluster_large_fn(x, lemmas, lexical_weight=0.1, n_micro=100)
-    again = cluster_large_fn(x, lemmas, lexical_weight=0.1, n_micro=100)
+    first = cluster_large.cluster_by_micro_clusters(x, lemmas, lexical_weight=0.1, n_micro=100)
+    again = cluster_large.cluster_by_micro_clusters(x, lemmas, lexical_weight=0.1, n_micro=100)
     assert np.array_equal(first.labels, again.labels)
     sizes = np.bincount(first.labels[first.labels >= 0])
     assert list(sizes) == sorted(sizes, reverse=True)  # numbered by decreasing size
     assert first.n_themes == len(sizes) >= 3
     assert ((first.fit >= 0) & (first.fit <= 1)).all()
     assert first.labels[0] == -1  # isolated at the level of texts
-
-
-def test_forced_number_of_themes():
-    x, _, lemmas = blobs()
-    result = cluster_large_fn(x, lemmas, lexical_weight=0.1, n_themes=2, n_micro=120)
-    assert result.n_themes == 2 and (result.labels >= 0).all()
-
-
-def test_pipeline_switches_path_by_category_size(demo_cards, use_embedder, monkeypatch):
-    from synthesis.cards import CardSet
-    from synthesis.pipeline import synthesize
-
-    forces = [card for card in demo_cards.cards if card.category == demo_cards.categories[0]]
-    small = CardSet(demo_cards.source, forces)
-    monkeypatch.setattr(cluster_large, "LARGE_CATEGORY", len(forces) - 1)
-    assert "micro-clusters" in synthesize(small).method
-    monkeypatch.setattr(cluster_large, "LARGE_CATEGORY", len(forces) + 1)
-    assert "micro-clusters" not in synthesize(small).method
+    forced = cluster_large.cluster_by_micro_clusters(x, lemmas, lexical_weight=0.1, n_themes=2, n_micro=120)
+    assert forced.n_themes == 2 and (forced.labels >= 0).all()
 
 
 @pytest.mark.parametrize("n", [10, 4000, 1_000_000])

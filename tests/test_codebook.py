@@ -45,6 +45,12 @@ def test_applying_a_codebook_to_its_own_export_puts_nine_cards_in_ten_back_in_th
             assert theme.label == labels[theme.id] and not theme.new
 
 
+def test_the_codebook_s_isolated_ideas_stay_isolated_instead_of_making_a_new_theme(demo_synthesis, applied):
+    asides = [u for u, p in demo_synthesis.placements.items() if p.theme_id.endswith("-isolees")]
+    assert asides
+    assert all(applied.placements[u].theme_id.endswith("-isolees") for u in asides)  # not a « nouveau » theme of asides
+
+
 def test_a_card_unlike_anything_goes_to_a_new_theme_or_the_isolated_ideas(applied):
     odd = applied.placements["X-00"].theme_id
     theme = next(t for t in applied.themes() if t.id == odd)

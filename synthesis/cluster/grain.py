@@ -99,18 +99,22 @@ def _fr(value: float, digits: int) -> str:
     return f"{value:.{digits}f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
-def choose_grain(graphs, xs: np.ndarray, inv: np.ndarray, granularity: float, random_state: int) -> tuple[np.ndarray, Grain]:
+def choose_grain(
+    graphs, xs: np.ndarray, inv: np.ndarray, granularity: float, random_state: int, *, partition=graph_partition, centroid_sims=None
+) -> tuple[np.ndarray, Grain]:
     """kNN graphs of the distinct rows, (n, d) rows, (n,) row -> distinct row -> ((n,) labels, Grain).
 
     The partition at the step whose theme count is closest to the target, then shifted by
-    granularity (one more consensus when granularity is not 0).
+    granularity (one more consensus when granularity is not 0). The large-category path
+    passes its own ``partition`` and ``centroid_sims`` (see ``dissolve_small``) and, as xs,
+    an object whose len() is the number of texts.
     """
     n = len(xs)
     target = min(n / CARDS_PER_IDEA, MAX_TARGET_THEMES)
 
     def partition_at(step: float) -> np.ndarray:
-        labels = graph_partition(graphs, BASE_RESOLUTION * 2.0**step, random_state)[inv]
-        return dissolve_small(xs, labels, min_theme_size(n, step))
+        labels = partition(graphs, BASE_RESOLUTION * 2.0**step, random_state)[inv]
+        return dissolve_small(xs, labels, min_theme_size(n, step), centroid_sims=centroid_sims)
 
     found: dict[float, np.ndarray] = {}
     for step in GRAIN_STEPS if n <= LARGE_INPUT else GRAIN_STEPS[:1]:
@@ -124,14 +128,18 @@ def choose_grain(graphs, xs: np.ndarray, inv: np.ndarray, granularity: float, ra
     return labels, grain
 
 
-def forced_partition(graphs, inv: np.ndarray, xs: np.ndarray, k: int, random_state: int) -> tuple[np.ndarray, Grain]:
+def forced_partition(
+    graphs, inv: np.ndarray, xs: np.ndarray, k: int, random_state: int, *, partition=graph_partition, centroid_sims=None, merge=None
+) -> tuple[np.ndarray, Grain]:
     """Exactly k themes (k <= distinct rows). graphs: kNN graphs of the distinct rows, inv (n,) row -> distinct row.
 
     Bisects the Leiden resolution for the coarsest consensus partition with at least k
     themes of minimal size, then merges the closest centroids down to k. Measured against
     merging straight from the default resolution (whole eval sets at their gold k):
-    ARI .391 -> .454 on average, workshop draws .330 -> .362.
+    ARI .391 -> .454 on average, workshop draws .330 -> .362. The large-category path passes
+    its own ``partition``, ``centroid_sims`` and ``merge(labels, k)`` (see ``choose_grain``).
     """
+    merge = merge or (lambda labels, k: merge_to(xs, labels, k))
     if k == 1:
         return np.zeros(len(xs), dtype=int), Grain(None, 1, "forced", len(xs))
     if k >= graphs[0].shape[0]:
@@ -141,13 +149,13 @@ def forced_partition(graphs, inv: np.ndarray, xs: np.ndarray, k: int, random_sta
 
     def n_themes_at(resolution: float) -> int:
         if resolution not in partitions:
-            labels = graph_partition(graphs, resolution, random_state)[inv]
-            partitions[resolution] = dissolve_small(xs, labels, min_size)
+            labels = partition(graphs, resolution, random_state)[inv]
+            partitions[resolution] = dissolve_small(xs, labels, min_size, centroid_sims=centroid_sims)
         return len(np.unique(partitions[resolution]))
 
     low, high = _bracket(n_themes_at, k)
     if high is None:  # not reached in practice: high resolutions give singletons
-        return merge_to(xs, inv.copy(), k), Grain(None, k, "forced", len(xs))
+        return merge(inv.copy(), k), Grain(None, k, "forced", len(xs))
     for _ in range(FORCED_BISECTIONS):
         if n_themes_at(high) == k:
             break
@@ -156,7 +164,7 @@ def forced_partition(graphs, inv: np.ndarray, xs: np.ndarray, k: int, random_sta
             high = middle
         else:
             low = middle
-    return merge_to(xs, partitions[high], k), Grain(high, k, "forced", len(xs))
+    return merge(partitions[high], k), Grain(high, k, "forced", len(xs))
 
 
 def _bracket(n_themes_at, k: int) -> tuple[float, float | None]:

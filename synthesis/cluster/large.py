@@ -1,52 +1,70 @@
 """Theme clustering of large categories (thousands to 100,000 texts) without any n x n structure.
 
-The default method (``cluster.cluster_embeddings``) builds kNN graphs and a consensus
-over distinct texts; its cost grows faster than the texts (10,000 texts: 2 min 30 s and
-4.9 GB; 30,000 did not finish in 17 min at 14 GB). Above ``LARGE_CATEGORY`` texts the
-pipeline comes here instead:
+The default method (``cluster.cluster_embeddings``) makes the lemma TF-IDF dense and settles
+the consensus's leftover disagreement on a matrix over the distinct run profiles (up to
+n x n): 10,000 texts took 2 min 30 s and 4.9 GB, 30,000 did not finish in 17 min at 14 GB.
+Above ``LARGE_CATEGORY`` texts the pipeline calls ``cluster_large``: the same method on the
+same graphs, built so that nothing is n x n:
 
-1. micro-clusters: mini-batch k-means on the unit sentence embeddings, about
-   ``MICRO_SIZE`` texts each, at most ``MAX_MICRO`` of them (memory n x d, time
-   n x micro-clusters);
-2. the micro-clusters' centres (mean sentence vector, mean lemma TF-IDF row from a
-   sparse matrix, mean keyword views) go through the default method unchanged;
-3. each text takes its micro-cluster's theme; then, at the level of texts as the
-   default method does it: themes below ``max(3, 2 % of n)`` texts are dissolved into
-   the nearest centroid (so a theme's weight is its number of texts, not of centres),
-   and texts below the Tukey fence of the fit distribution are isolated (-1).
+1. ``space.TextSpace``: the default method's rows (embedding, sparse lemma TF-IDF, keyword
+   views), distinct and in its canonical order; exact kNN graphs of its three views by
+   blocks of rows against all rows (time n^2 d / block, memory n x k);
+2. the same Leiden runs, seeds, rounds and choice of grain (``grain.choose_grain``), the
+   last disagreement settled by ``coassociation.sparse_consensus`` (average linkage from
+   per-run label histograms, merges along the graph's edges);
+3. the same dissolution of small themes and isolation, on the sparse space.
 
-Every step is linear in n (the centres' consensus costs what the default method costs
-on ``MAX_MICRO`` texts). Agreement with the default method where both run, and times,
-are printed by ``scripts/bench_large_agreement.py`` and ``scripts/bench_speed.py``.
+Where both run, it gives the default method's themes (``scripts/bench_large_agreement.py``):
+ARI 1.000 on the three eval sets and the four demo categories, with the same ARI against
+gold (the default method against itself across seeds: .968); .953 and .989 on 2,000 and
+5,000 grown texts, where float32 near-ties change a few kNN edges. Its cost is the n^2 d of
+the exact kNN, done by matrix products, and the Leiden runs (100 of 134 s at 10,000 texts).
+
+For engines that spread the work (issue 18), the graph method's row blocks are independent
+(``TextSpace.knn_block`` then ``TextSpace.join_blocks``), and so are its Leiden runs
+(``coassociation.graph_partition_sparse``). The earlier micro-cluster method stays available
+in three separate steps: ``micro_clusters`` (k-means micro-clusters of the texts),
+``centre_themes`` (the default method over the micro-clusters' centres, weighted by size),
+``assign_to_themes`` (each text takes its micro-cluster's theme, then dissolution and
+isolation at the level of texts); ``cluster_by_micro_clusters`` chains them. It agreed with
+the default method at ARI .42-.52 only and lost .05-.07 against gold labels, so the
+pipeline no longer uses it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 from scipy import sparse
 
 from synthesis.cluster import Clustering, cluster_embeddings
-from synthesis.cluster.isolate import TUKEY
-from synthesis.cluster.partition import dissolve_small, min_theme_size
+from synthesis.cluster.coassociation import graph_partition_sparse
+from synthesis.cluster.grain import BASE_RESOLUTION, Grain, choose_grain, forced_partition
+from synthesis.cluster.partition import MIN_THEME_SIZE, N_RUNS, dissolve_small, min_theme_size, renumber
+from synthesis.cluster.space import TextSpace
+from synthesis.cluster.views import n_neighbours
 
-#: Categories with more texts than this take the micro-cluster path (see the module docstring). Set where
-#: the default method stops being practical (10,000 texts: 2 min 30 s, 4.9 GB) rather than lower: where both
-#: run, this path agrees with it at ARI .42-.52 only and loses .05-.07 of ARI against gold labels.
-LARGE_CATEGORY = 10_000
-#: Texts per micro-cluster aimed at, and the most micro-clusters (the default method's cost on the centres).
+#: Categories with more texts than this take ``cluster_large`` (see the module docstring). Measured on grown inputs
+#: (scripts/bench_large_agreement.py --sizes, loaded 2-core machine), seconds and peak MiB default / large:
+#: 1,000 texts 7.0 / 5.0 s, 126 / 33 MiB; 2,000 18.1 / 11.7 s, 401 / 106 MiB; 5,000 119.6 / 47.6 s, 1444 / 421 MiB
+#: (ARI between them 1.000, .953, .989). The large path is faster from there down; the small categories of a
+#: workshop (tens to hundreds of cards) keep the default method's float64 arithmetic and their outputs.
+LARGE_CATEGORY = 1_000
+#: Leiden runs per consensus round on graphs of more than FEWER_RUNS_FROM distinct texts, instead of
+#: ``partition.N_RUNS`` (60): a run takes about 0.8 s at 10,000 texts and grows faster than the texts (the 120
+#: runs took 100 of the 134 s of a 10,000-text category on the loaded machine). At 5,000 grown texts, against 60
+#: runs: 24 runs ARI .961 (seed 1 vs 0: .942, 21.6 s), 12 runs .943 (seed 1 vs 0: .891, 15.0 s); 60 runs seed 1
+#: vs 0: .962 (47.0 s).
+FEWER_RUNS_FROM = 20_000
+LARGE_RUNS = 24
+#: Micro-cluster method: texts per micro-cluster aimed at, and the most micro-clusters (the default method's cost on the centres).
 MICRO_SIZE = 4
 MAX_MICRO = 1500
-#: Added to the granularity of the default method's pass over the centres (averaged centres are smoother than texts).
-CENTRE_GRANULARITY = 0.0
 MICRO_ITERATIONS = 6  # Lloyd steps of the micro-clusters' k-means
 MICRO_SAMPLE = 30  # rows per centre those steps run on
 _ROW_BLOCK = 8192  # texts scored against the centroids at once
-
-
-def n_micro_clusters(n: int) -> int:
-    return int(min(MAX_MICRO, max(2, n // MICRO_SIZE)))
 
 
 def cluster_large(
@@ -58,36 +76,68 @@ def cluster_large(
     n_themes: int | None = None,
     granularity: float = 0.0,
     random_state: int = 0,
+) -> Clustering:
+    """``cluster_embeddings(lexical_space(embeddings, lemmas, lexical_weight), keyword_views=...)`` without n x n structures.
+
+    Same arguments (the raw sentence embeddings and each text's content lemmas instead of the
+    dense lexical space), same result type and figures.
+    """
+    setting = f"forced k={n_themes}" if n_themes is not None else f"r={BASE_RESOLUTION}x2^(grain step{granularity:+g})"
+    views_said = {0: "", 1: " + keyword view"}.get(len(keyword_views), f" + {len(keyword_views)} keyword views")
+    method = f"knn-leiden consensus {setting}{views_said} (blockwise kNN, sparse consensus)"
+    n = len(embeddings)
+    if n <= 1:
+        return Clustering(np.zeros(n, dtype=int), np.ones(n), n, method, Grain(None, n, "too few texts", n).as_dict())
+    space = TextSpace.build(embeddings, lemmas, lexical_weight, keyword_views)
+    m = space.n_rows
+    if m >= 2:
+        graphs, nearest = space.knn_graphs(n_neighbours(m))
+    else:  # one distinct text, copied
+        graphs, nearest = [], (np.zeros((1, 0), dtype=int), np.zeros((1, 0)))
+    n_runs = N_RUNS if m <= FEWER_RUNS_FROM else LARGE_RUNS
+    hooks = {"partition": partial(graph_partition_sparse, n_runs=n_runs), "centroid_sims": space.centroid_sims}
+    if n_themes is not None:
+        k = int(max(1, min(n_themes, m)))  # at most one theme per distinct text
+        labels, grain = forced_partition(graphs, space.inv, space, k, random_state, merge=space.merge_to, **hooks)
+    elif m < 2 * MIN_THEME_SIZE:  # too few distinct texts for two themes of minimal size
+        labels, grain = np.zeros(n, dtype=int), Grain(None, 1, "too few texts", n)
+    else:
+        labels, grain = choose_grain(graphs, space, space.inv, granularity, random_state, **hooks)
+    labels, fit = space.fit_and_isolate(labels, n_themes is None, nearest)
+    inverse = np.empty(n, dtype=int)
+    inverse[space.order] = np.arange(n)
+    labels, fit = renumber(labels[inverse]), fit[inverse]
+    method += " + reassign + Tukey isolation" if n_themes is None else ""
+    return Clustering(labels, fit, int(labels.max() + 1), method, grain.as_dict())
+
+
+# --- the micro-cluster method, in three steps (see the module docstring) --------------------------
+
+
+def n_micro_clusters(n: int) -> int:
+    return int(min(MAX_MICRO, max(2, n // MICRO_SIZE)))
+
+
+def cluster_by_micro_clusters(
+    embeddings: np.ndarray,
+    lemmas: Sequence[tuple[str, ...]],
+    *,
+    lexical_weight: float,
+    keyword_views: Sequence[np.ndarray] = (),
+    n_themes: int | None = None,
+    granularity: float = 0.0,
+    random_state: int = 0,
     n_micro: int | None = None,
 ) -> Clustering:
-    """Same result type as ``cluster_embeddings``, from the raw sentence embeddings and each text's content lemmas.
-
-    lexical_weight plays the role of ``cluster.lexical_space``'s weight (the lemma
-    TF-IDF is kept sparse here); n_micro overrides the number of micro-clusters (tests
-    and the agreement measure).
-    """
-    emb = _unit_rows(np.asarray(embeddings, dtype=np.float32))
-    n = len(emb)
-    tfidf = _sparse_tfidf(lemmas) if lexical_weight > 0 else None
-    micro = micro_clusters(emb, n_micro or n_micro_clusters(n), random_state)
-    mean = _mean_operator(micro)
-    centres = _unit_rows(np.asarray(mean @ emb, dtype=np.float64))
-    if tfidf is not None:
-        centres = np.hstack([np.sqrt(1.0 - lexical_weight) * centres, np.sqrt(lexical_weight) * (mean @ tfidf).toarray()])
-    centre_views = [np.asarray(mean @ np.asarray(view, dtype=np.float32), dtype=np.float64) for view in keyword_views]
-    on_centres = cluster_embeddings(centres, keyword_views=centre_views, n_themes=n_themes,
-                                    granularity=granularity + CENTRE_GRANULARITY, random_state=random_state)
-    labels = np.asarray(on_centres.labels)[micro]
-    space = _LexicalSpace(emb, tfidf, lexical_weight)
-    if n_themes is None:
-        labels = _reassign_isolated(space, labels)
-        labels = dissolve_small(None, labels, min_theme_size(n, granularity), centroid_sims=space.centroid_sims)
-    labels, fit = _fit_and_isolate(space, labels, isolate=n_themes is None)
-    labels = _renumber(labels)
+    """Same arguments and result as ``cluster_large``: micro_clusters -> centre_themes -> assign_to_themes."""
+    space = TextSpace.build(embeddings, lemmas, lexical_weight, keyword_views)
+    unit = _unit_rows(np.asarray(embeddings, dtype=np.float32))
+    micro = micro_clusters(unit, n_micro or n_micro_clusters(len(unit)), random_state)
+    on_centres = centre_themes(space, micro, n_themes=n_themes, granularity=granularity, random_state=random_state)
+    labels, fit = assign_to_themes(space, micro, on_centres.labels, isolate=n_themes is None, granularity=granularity)
     method = on_centres.method + f" on {int(micro.max()) + 1} k-means micro-clusters"
     method += " + reassign + Tukey isolation" if n_themes is None and "Tukey" not in method else ""
-    n_found = int(labels.max() + 1) if (labels >= 0).any() else 0
-    return Clustering(labels, fit, n_found, method, grain=getattr(on_centres, "grain", {}))  # figures of the pass over the centres
+    return Clustering(labels, fit, int(labels.max() + 1) if (labels >= 0).any() else 0, method, on_centres.grain)
 
 
 def micro_clusters(x: np.ndarray, k: int, seed: int) -> np.ndarray:
@@ -119,101 +169,51 @@ def _nearest(x: np.ndarray, centres: np.ndarray) -> np.ndarray:
     return np.concatenate([np.argmax(x[start : start + _ROW_BLOCK] @ centres.T, axis=1) for start in range(0, len(x), _ROW_BLOCK)])
 
 
-class _LexicalSpace:
-    """The texts as ``lexical_space`` would make them, without making the TF-IDF part dense.
+def centre_themes(
+    space: TextSpace, micro: np.ndarray, *, n_themes: int | None = None, granularity: float = 0.0, random_state: int = 0
+) -> Clustering:
+    """The default method over the micro-clusters' centres: (c,) theme of each micro-cluster (-1: isolated centre).
 
-    A row is [sqrt(1 - w) e, sqrt(w) t] with e the unit embedding and t the unit TF-IDF row.
+    micro: (n,) micro-cluster of each text, in input order. A centre is its texts' mean row
+    of the space (sentence part, lemma part, keyword views); a micro-cluster's weight is
+    its number of texts, taken into account at the level of texts by ``assign_to_themes``.
     """
-
-    def __init__(self, emb: np.ndarray, tfidf: sparse.csr_matrix | None, weight: float):
-        self.emb, self.tfidf, self.weight = emb, tfidf, weight if tfidf is not None else 0.0
-
-    def __len__(self) -> int:
-        return len(self.emb)
-
-    def centroid_sims(self, labels: np.ndarray, themes: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        """-> (rows, k) cosine of each text (all, or ``rows``) to the unit centroid of each theme (labels in themes)."""
-        member = np.isin(labels, themes)
-        index = np.searchsorted(themes, labels[member])
-        op = sparse.csr_matrix((np.ones(member.sum()), (index, np.flatnonzero(member))), shape=(len(themes), len(labels)))
-        op = sparse.diags(1.0 / np.maximum(np.asarray(op.sum(axis=1)).ravel(), 1)) @ op
-        c_emb = np.asarray(op @ self.emb, dtype=np.float64) * np.sqrt(1.0 - self.weight)
-        parts = [c_emb]
-        if self.weight > 0:
-            c_lex = np.asarray((op @ self.tfidf).toarray()) * np.sqrt(self.weight)
-            parts.append(c_lex)
-        norms = np.sqrt(sum((part**2).sum(axis=1) for part in parts))
-        norms = np.where(norms > 0, norms, 1.0)
-        rows = np.arange(len(labels)) if rows is None else rows
-        out = np.empty((len(rows), len(themes)))
-        for start in range(0, len(rows), _ROW_BLOCK):
-            block = rows[start : start + _ROW_BLOCK]
-            s = (self.emb[block].astype(np.float64) * np.sqrt(1.0 - self.weight)) @ c_emb.T
-            if self.weight > 0:
-                s += np.asarray(self.tfidf[block] @ c_lex.T) * np.sqrt(self.weight)
-            out[start : start + len(block)] = s / norms
-        return out
+    n = len(space)
+    copies = sparse.csr_matrix((np.ones(n), (np.arange(n), space.inv)), shape=(n, space.n_rows))  # text -> its distinct row
+    mean = (_mean_operator(np.asarray(micro)[space.order]) @ copies).tocsr()  # (c, m): centre = mean of its texts' rows
+    centres = np.asarray(mean @ space.emb, dtype=np.float64)
+    if space.tfidf is not None:
+        centres = np.hstack([centres, (mean @ space.tfidf).toarray()])
+    views = [np.asarray(mean @ view, dtype=np.float64) for view in space.keywords]
+    return cluster_embeddings(centres, keyword_views=views, n_themes=n_themes, granularity=granularity, random_state=random_state)
 
 
-def _reassign_isolated(space: _LexicalSpace, labels: np.ndarray) -> np.ndarray:
-    """Texts of micro-clusters left isolated among the centres go to the nearest theme (isolation is decided per text later)."""
-    labels = labels.copy()
-    lost = np.flatnonzero(labels < 0)
-    themes = np.unique(labels[labels >= 0])
+def assign_to_themes(
+    space: TextSpace, micro: np.ndarray, centre_labels: np.ndarray, *, isolate: bool = True, granularity: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each text takes its micro-cluster's theme -> ((n,) labels, (n,) fit), in input order.
+
+    Texts of isolated centres go to the nearest theme; then, at the level of texts (a theme
+    weighs its texts, not its centres), themes below ``max(3, 2 % of n)`` texts are
+    dissolved and texts far from every theme isolated (``isolate``).
+    """
+    labels = np.asarray(centre_labels)[np.asarray(micro)[space.order]]  # canonical order
+    lost, themes = np.flatnonzero(labels < 0), np.unique(labels[labels >= 0])
     if len(lost) and len(themes):
         labels[lost] = themes[np.argmax(space.centroid_sims(labels, themes, lost), axis=1)]
     elif len(lost):
         labels[:] = 0
-    return labels
-
-
-def _fit_and_isolate(space: _LexicalSpace, labels: np.ndarray, isolate: bool) -> tuple[np.ndarray, np.ndarray]:
-    """-> (labels with isolated texts at -1, fit in [0, 1]): the default method's rule, on texts."""
-    themes = np.unique(labels[labels >= 0])
-    sims = space.centroid_sims(labels, themes)
-    own = sims[np.arange(len(labels)), np.searchsorted(themes, labels)]
-    return isolate_by_fit(labels, themes, own, sims.max(axis=1), isolate)
-
-
-def isolate_by_fit(labels: np.ndarray, themes: np.ndarray, own: np.ndarray, best: np.ndarray, isolate: bool) -> tuple[np.ndarray, np.ndarray]:
-    """From each text's cosine to its own theme's centroid and to the nearest one: Tukey isolation and the fit
-    (also called by the Dask engine, which computes own and best per partition)."""
-    labels = labels.copy()
-    if isolate and len(labels) >= 10:
-        q1, q3 = np.percentile(own, [25, 75])
-        far = best < q1 - TUKEY * (q3 - q1)
-        for t in themes:  # never empty a theme by isolation
-            members = labels == t
-            if far[members].all():
-                far[members] = False
-        labels[far] = -1
-    return labels, np.clip(np.where(labels >= 0, own, best), 0.0, 1.0)
-
-
-def _renumber(labels: np.ndarray) -> np.ndarray:
-    """Themes numbered 0..k-1 by decreasing size, ties by smallest member index; -1 kept."""
-    themes = np.unique(labels[labels >= 0])
-    counts = np.array([(labels == t).sum() for t in themes])
-    firsts = np.array([np.argmax(labels == t) for t in themes])
-    order = themes[np.lexsort((firsts, -counts))]
-    lookup = np.full(int(labels.max()) + 2 if len(themes) else 1, -1)
-    lookup[order] = np.arange(len(order))
-    return np.where(labels >= 0, lookup[labels], -1)
+    if isolate:
+        labels = dissolve_small(None, labels, min_theme_size(len(space), granularity), centroid_sims=space.centroid_sims)
+    labels, fit = space.fit_and_isolate(labels, isolate, nearest=None)
+    inverse = np.empty(len(labels), dtype=int)
+    inverse[space.order] = np.arange(len(labels))
+    return renumber(labels[inverse]), fit[inverse]
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.where(norms > 0, norms, 1.0)
-
-
-def _sparse_tfidf(lemmas: Sequence[tuple[str, ...]]) -> sparse.csr_matrix | None:
-    """The lemma TF-IDF of ``cluster.lexical_space`` (sublinear, lemmas of at least two texts, unit rows), kept sparse."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    try:
-        return TfidfVectorizer(analyzer=list, sublinear_tf=True, min_df=2).fit_transform(list(lemmas)).tocsr()
-    except ValueError:  # no lemma shared by two texts
-        return None
 
 
 def _mean_operator(groups: np.ndarray, n_groups: int | None = None) -> sparse.csr_matrix:

@@ -26,32 +26,46 @@ N_RUNS = 60  # Leiden runs per consensus round, shared among the views (cheap wi
 CONSENSUS_ROUNDS = 2
 MIN_THEME_FRACTION = 0.02  # themes below 2 % of the texts (and below 3 texts) are dissolved
 MIN_THEME_SIZE = 3
+_EDGE_CHUNK = 1_000_000  # edges compared with every run at once (runs x edges would reach gigabytes at 100,000 texts)
 
 
-def graph_partition(graphs: list[sparse.csr_matrix], resolution: float, random_state: int) -> np.ndarray:
+def graph_partition(
+    graphs: list[sparse.csr_matrix], resolution: float, random_state: int, *, n_runs: int = N_RUNS, consensus=None
+) -> np.ndarray:
     """kNN graphs of one or more views of the same texts -> (n,) consensus Leiden labels.
 
     Iterated consensus (Lancichinetti & Fortunato 2012): the first round runs Leiden
     N_RUNS times, shared among the views' graphs; every edge of their union is
     reweighted by the share of runs that put its two ends together, and later rounds run
     on that graph; it stops when all runs agree. Much more stable than a single run, and
-    a grouping is kept only where the views support it.
+    a grouping is kept only where the views support it. The large-category path passes fewer
+    runs and its own ``consensus(runs, graph)`` for the leftover disagreement.
     """
     g = graphs[0]
     for other in graphs[1:]:
         g = g.maximum(other).tocsr()
-    per_view = N_RUNS // len(graphs)
+    per_view = n_runs // len(graphs)
     view_graphs = [_igraph(graph) for graph in graphs]
     runs = np.stack([_leiden(graph, resolution, random_state * 1000 + s) for graph in view_graphs for s in range(per_view)])
     for _ in range(CONSENSUS_ROUNDS - 1):
         if (runs == runs[0]).all():
             return runs[0]
         e = g.tocoo()
-        agree = (runs[:, e.row] == runs[:, e.col]).mean(axis=0)
-        g = sparse.csr_matrix((e.data * agree + 1e-6, (e.row, e.col)), shape=g.shape)
+        g = sparse.csr_matrix((e.data * edge_agreement(runs, e.row, e.col) + 1e-6, (e.row, e.col)), shape=g.shape)
         graph = _igraph(g)
-        runs = np.stack([_leiden(graph, resolution, seed=random_state * 1000 + s) for s in range(N_RUNS)])
-    return runs[0] if (runs == runs[0]).all() else _consensus(list(runs))
+        runs = np.stack([_leiden(graph, resolution, seed=random_state * 1000 + s) for s in range(n_runs)])
+    if (runs == runs[0]).all():
+        return runs[0]
+    return consensus(runs, g) if consensus is not None else _consensus(list(runs))
+
+
+def edge_agreement(runs: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """(R, m) partitions, edges -> (edges,) share of the runs that put each edge's two ends together (by chunks of edges)."""
+    out = np.empty(len(rows))
+    for start in range(0, len(rows), _EDGE_CHUNK):
+        r, c = rows[start : start + _EDGE_CHUNK], cols[start : start + _EDGE_CHUNK]
+        out[start : start + len(r)] = (runs[:, r] == runs[:, c]).mean(axis=0)
+    return out
 
 
 def _igraph(g: sparse.csr_matrix) -> igraph.Graph:

@@ -65,6 +65,8 @@ class Grid:
     classifier: CategoryCodebook
     themes: list[Theme]
     hidden: frozenset[str]
+    #: (a, d) unit vectors of the category's isolated ideas: a new card like one of them is an aside again.
+    asides: np.ndarray | None = None
 
 
 def codebook_grids(codebook: Synthesis, *, method: str = KNN, quantile: float = QUANTILE) -> dict[str, Grid]:
@@ -75,8 +77,9 @@ def codebook_grids(codebook: Synthesis, *, method: str = KNN, quantile: float = 
     for category in codebook.categories:
         themes = [t for t in category.themes + category.hidden_themes if not t.isolated and t.unit_ids]
         members = [vectors[[row[u] for u in theme.unit_ids]] for theme in themes]
+        asides = [row[u] for t in category.themes if t.isolated for u in t.unit_ids]
         grids[category.category] = Grid(category_codebook([t.id for t in themes], members, method=method, quantile=quantile),
-                                        themes, frozenset(t.id for t in category.hidden_themes))
+                                        themes, frozenset(t.id for t in category.hidden_themes), vectors[asides] if asides else None)
     return grids
 
 
@@ -100,9 +103,10 @@ class _Classifier:
             self.labels[category] = np.asarray(clustering.labels)
             return clustering
         found = classify(vectors, grid.classifier)
-        labels = np.where(found.accepted, found.best, -1)
+        aside = _like_an_aside(vectors, grid)
+        labels = np.where(found.accepted & ~aside, found.best, -1)
         fit = np.clip(found.score, 0.0, 1.0)
-        rest = np.flatnonzero(~found.accepted)
+        rest = np.flatnonzero(~found.accepted & ~aside)
         k = len(grid.themes)
         method = f"codebook: {grid.classifier.method}"
         grain: dict = {}
@@ -118,6 +122,17 @@ class _Classifier:
         self.origins[category] = {label: (grid.themes[label].id if label < k else None) for label in set(labels.tolist()) - {-1}}
         self.labels[category] = labels
         return Clustering(labels, fit, len(self.origins[category]), method, grain)
+
+
+def _like_an_aside(vectors: np.ndarray, grid: Grid) -> np.ndarray:
+    """(n,) bool: closer to one of the codebook's isolated ideas than to any theme's card, and as close as a
+    theme asks of a newcomer (its lowest threshold): the codebook already set that idea aside."""
+    if grid.asides is None or not len(vectors):
+        return np.zeros(len(vectors), dtype=bool)
+    x = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    to_asides = (x @ grid.asides.T).max(axis=1)
+    to_themes = (x @ grid.classifier.member_vectors.T).max(axis=1)
+    return (to_asides > to_themes) & (to_asides >= grid.classifier.thresholds.min())
 
 
 def _in_codebook_themes(run: Synthesis, codebook: Synthesis, classifier: _Classifier, method: str, quantile: float) -> Synthesis:

@@ -10,9 +10,9 @@ needs the whole corpus sees it:
   partition is respelled and parsed with them: the same corrections as one machine;
 - the keyword vocabulary: each partition's lemmas, united on the driver, embedded in
   slices on the workers;
-- a category up to ``cluster.large.LARGE_CATEGORY`` texts is brought to the driver and
+- a category up to ``GATHERED_CATEGORY`` texts is brought to the driver and
   clustered and summarised by the single-machine code, unchanged;
-- a larger one takes the two-stage clustering over partitions (``engine.cluster``), and
+- a larger one takes the micro-cluster method over partitions (``engine.cluster``), and
   its summary reads, per theme, the ``SUMMARY_UNITS`` best placed units (highest fit)
   gathered from the partitions: labels, keywords, quotes and near-duplicates come from
   those; counts, groups and card lists from every unit;
@@ -34,7 +34,6 @@ from types import SimpleNamespace
 import numpy as np
 
 from synthesis.cards import CardSet
-from synthesis.cluster import large as cluster_large
 from synthesis.crossread import cross_read
 from synthesis.engine import partition_bounds, stages
 from synthesis.engine.cluster import cluster_large_category
@@ -47,6 +46,8 @@ from synthesis.summarise import CategoryInput, summarise_category
 from synthesis.summarise.counts import cards_in_several_themes
 from synthesis.summarise.ranking import category_summary, over_represented_group, rank_themes, theme_scope
 
+#: Categories up to this many units are brought to the driver and clustered by the single machine's code.
+GATHERED_CATEGORY = 10_000
 #: Units per theme a large category's summary reads (its best placed ones).
 SUMMARY_UNITS = 500
 #: Above this many units the saved result keeps no per-unit vectors (200 MB at 512 dimensions).
@@ -89,7 +90,7 @@ def synthesize_partitioned(card_set: CardSet, settings: Settings, engine, *, pro
         category_units = [units[i] for i in positions]
         context = SimpleNamespace(category=category, units=category_units, groups=_coverage_base(groups, category_units, card_set.survey),
                                   id_prefix=id_prefixes[category], encode=encode, settings=settings, survey=card_set.survey)
-        if len(positions) > cluster_large.LARGE_CATEGORY:
+        if len(positions) > GATHERED_CATEGORY:
             result, duplicate_of, clustering, fit = _large_category(engine, parts, context, vocabularies, stage)
         else:
             result, duplicate_of, clustering, fit = _gathered_category(engine, parts, context, vocabularies, stage)
