@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -96,14 +97,24 @@ def load_nlp():
 PARALLEL_FROM = 20_000
 
 
-def clean_texts(texts: list[str], *, batch_size: int = 64, show_progress: bool = False) -> list[CleanText]:
-    """One CleanText per text; spelling is corrected from the whole batch (one corpus)."""
+def clean_texts(texts: list[str], *, batch_size: int = 64, show_progress: bool = False,
+                corpus: tuple[Counter, dict[str, str]] | None = None, n_process: int | None = None) -> list[CleanText]:
+    """One CleanText per text; spelling is corrected from the whole batch (one corpus).
+
+    ``corpus``: (word counts, corrections) of a larger corpus these texts are one part of
+    (a partition of the distributed engine), used instead of the batch's own.
+    ``n_process``: spaCy processes (default: 2 from ``PARALLEL_FROM`` texts on two cores or more).
+    """
     nlp = load_nlp()
     normalised = [normalise_text(text) for text in texts]
-    words = corpus_words(normalised)
-    corrections = build_corrections(words)
+    if corpus is None:
+        words = corpus_words(normalised)
+        corrections = build_corrections(words)
+    else:
+        words, corrections = corpus
     prepared = [respell(text, corrections) for text in normalised]
-    n_process = 2 if len(texts) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 else 1
+    if n_process is None:
+        n_process = 2 if len(texts) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 else 1
     docs = nlp.pipe(prepared, batch_size=batch_size if n_process == 1 else 256, n_process=n_process)
     if show_progress:
         from tqdm import tqdm

@@ -58,13 +58,19 @@ def synthesize(
     cache_dir: Path | None = None,
     timings: dict[str, float] | None = None,
     cluster_category: ClusterCategory | None = None,
+    engine=None,
 ) -> Synthesis:
     """Cards to themes. With ``cache_dir``, vectors already computed there with the same model are reused.
 
     ``timings``, when given, receives the seconds spent in each stage (added up over categories).
     ``cluster_category``, when given, replaces the clustering of each category (``synth apply``
     classifies into a codebook's themes there); it gets the category's units' vectors in run order.
+    ``engine`` (``synthesis.engine``): a partitioned one (Dask) runs the same stages over partitions.
     """
+    if engine is not None and engine.partitioned and cluster_category is None:
+        from synthesis.engine.partitioned import synthesize_partitioned
+
+        return synthesize_partitioned(card_set, settings, engine, progress=progress, cache_dir=cache_dir, timings=timings)
     say = progress or (lambda message: None)
     stage = _stage_timer(timings if timings is not None else {})
     cards = card_set.cards

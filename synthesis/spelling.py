@@ -93,6 +93,9 @@ class CorpusWords(Counter):
     """Lowercase words of a corpus with their counts, and those only ever written as names."""
 
     names: frozenset[str] = frozenset()
+    #: What ``names`` is made of, kept so that the counts of a corpus' parts can be merged (see ``merge_corpus_words``).
+    capitalised_inside: frozenset[str] = frozenset()
+    lowercase: frozenset[str] = frozenset()
 
 
 def corpus_words(texts: Iterable[str]) -> CorpusWords:
@@ -111,7 +114,20 @@ def corpus_words(texts: Iterable[str]) -> CorpusWords:
             elif word[:1].isupper() and not word.isupper() and text[: match.start()].strip(" \t\"«(-") and not re.search(r"[.!?:;]\s*$", text[: match.start()]):
                 capitalised_inside.add(word.casefold())
     counts.names = frozenset(capitalised_inside - lowercase)
+    counts.capitalised_inside, counts.lowercase = frozenset(capitalised_inside), frozenset(lowercase)
     return counts
+
+
+def merge_corpus_words(parts: Iterable[CorpusWords]) -> CorpusWords:
+    """The ``corpus_words`` of a corpus from those of its parts (the distributed engine counts each partition apart)."""
+    merged, capitalised_inside, lowercase = CorpusWords(), set(), set()
+    for part in parts:
+        merged.update(part)
+        capitalised_inside |= part.capitalised_inside
+        lowercase |= part.lowercase
+    merged.names = frozenset(capitalised_inside - lowercase)
+    merged.capitalised_inside, merged.lowercase = frozenset(capitalised_inside), frozenset(lowercase)
+    return merged
 
 
 def build_corrections(counts: Counter) -> dict[str, str]:

@@ -10,6 +10,7 @@ import click
 
 from synthesis.cards import InputError
 from synthesis.embed import EmbedderError
+from synthesis.engine import EngineError
 
 EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -51,6 +52,11 @@ def handle_errors(command):
                 raise
             stderr_line(f"Erreur : {error}", err_style="red")
             sys.exit(EXIT_INPUT)
+        except EngineError as error:  # a Dask cluster unreachable or lost: nothing was written
+            if debug:
+                raise
+            stderr_line(f"Erreur : {error}", err_style="red")
+            sys.exit(EXIT_INTERNAL)
         except KeyboardInterrupt:
             stderr_line("Interrompu : les fichiers de sortie précédents sont intacts.", err_style="yellow")
             sys.exit(EXIT_INTERRUPTED)
@@ -126,9 +132,11 @@ def read_export(input_file: Path, say, **columns):
     """Load a card export (``columns``: load_cards's column and sheet options) and tell its warnings on stderr."""
     from synthesis.cards import display_name
     from synthesis.load import load_cards
+    from synthesis.load.partitions import load_cards_in_partitions, needs_partitions
 
     say(f"Lecture de {display_name(input_file)}")
-    card_set = load_cards(input_file, **columns)
+    # Parquet, or a CSV past load_cards' 50 MB: read in slices of rows (survey options are not read there).
+    card_set = (load_cards_in_partitions if needs_partitions(input_file) else load_cards)(input_file, **columns)
     for warning in card_set.warnings:
         stderr_line(f"Attention : {warning}", err_style="yellow")
     return card_set
