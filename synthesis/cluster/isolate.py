@@ -33,13 +33,19 @@ def fit_and_isolate(x: np.ndarray, labels: np.ndarray, isolate: bool) -> tuple[n
     if isolate and len(x) >= MIN_TEXTS:
         closeness = neighbour_closeness(x, ASIDE_NEIGHBOURS)
         aside = (best < lower_fence(own, TUKEY)) | (closeness < lower_fence(closeness, ASIDE_FENCE))
-        for t in themes:  # never empty a theme by isolation
-            members = labels == t
-            if aside[members].all():
-                aside[members] = False
-        labels[aside] = -1
+        labels[spare_every_theme(aside, labels, themes)] = -1
     fit = np.where(labels >= 0, own, best)
     return labels, np.clip(fit, 0.0, 1.0)
+
+
+def spare_every_theme(aside: np.ndarray, labels: np.ndarray, themes: np.ndarray) -> np.ndarray:
+    """The texts to set aside, less those of a theme that would lose every text: isolation never empties a theme."""
+    aside = aside.copy()
+    for theme in themes:
+        members = labels == theme
+        if aside[members].all():
+            aside[members] = False
+    return aside
 
 
 def lower_fence(values: np.ndarray, factor: float) -> float:

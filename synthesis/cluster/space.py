@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from synthesis.cluster.isolate import ASIDE_FENCE, ASIDE_NEIGHBOURS, MIN_TEXTS, TUKEY, lower_fence
+from synthesis.cluster.isolate import ASIDE_FENCE, ASIDE_NEIGHBOURS, MIN_TEXTS, TUKEY, lower_fence, spare_every_theme
 from synthesis.cluster.views import KEYWORD_WEIGHT, normalise
 
 #: Similarities held at once while building the kNN graphs: a block of rows x all rows (float32, 4 bytes each).
@@ -177,11 +177,7 @@ class TextSpace:
             if nearest is not None:
                 closeness = np.round(self.neighbour_closeness(*nearest, ASIDE_NEIGHBOURS)[self.inv], 6)
                 aside |= closeness < lower_fence(closeness, ASIDE_FENCE)
-            for t in themes:  # never empty a theme by isolation
-                members = labels == t
-                if aside[members].all():
-                    aside[members] = False
-            labels[aside] = -1
+            labels[spare_every_theme(aside, labels, themes)] = -1
         return labels, np.clip(np.where(labels >= 0, own, best), 0.0, 1.0)
 
     def neighbour_closeness(self, view0_cols: np.ndarray, view0_best: np.ndarray, k: int) -> np.ndarray:

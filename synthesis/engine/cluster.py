@@ -29,7 +29,7 @@ from collections import Counter
 import numpy as np
 
 from synthesis.cluster import Clustering, cluster_embeddings
-from synthesis.cluster.isolate import TUKEY
+from synthesis.cluster.isolate import MIN_TEXTS, TUKEY, lower_fence, spare_every_theme
 from synthesis.cluster.large import MICRO_ITERATIONS, MICRO_SAMPLE, _mean_operator, _nearest, _unit_rows, n_micro_clusters
 from synthesis.cluster.partition import dissolve_small, min_theme_size
 from synthesis.cluster.partition import renumber as _renumber
@@ -185,12 +185,6 @@ def _reassign_isolated(space: _PartitionedSpace, labels: np.ndarray) -> np.ndarr
 def isolate_by_fit(labels: np.ndarray, themes: np.ndarray, own: np.ndarray, best: np.ndarray, isolate: bool):
     """From each text's cosine to its own theme's centroid and to the nearest one: Tukey isolation and the fit."""
     labels = labels.copy()
-    if isolate and len(labels) >= 10:
-        q1, q3 = np.percentile(own, [25, 75])
-        far = best < q1 - TUKEY * (q3 - q1)
-        for t in themes:  # never empty a theme by isolation
-            members = labels == t
-            if far[members].all():
-                far[members] = False
-        labels[far] = -1
+    if isolate and len(labels) >= MIN_TEXTS:
+        labels[spare_every_theme(best < lower_fence(own, TUKEY), labels, themes)] = -1
     return labels, np.clip(np.where(labels >= 0, own, best), 0.0, 1.0)
