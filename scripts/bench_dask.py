@@ -19,7 +19,6 @@ theme's best placed units, merging), measured at the largest size.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import resource
 import sys
@@ -33,13 +32,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 TARGET = 2_000_000
-
-
-def _bench_speed():
-    spec = importlib.util.spec_from_file_location("bench_speed", ROOT / "scripts" / "bench_speed.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _peak_mib() -> float:
@@ -93,7 +85,7 @@ def main() -> int:
     parser.add_argument("--partitions", type=int, default=None)
     parser.add_argument("--agreement", action="store_true", help="also run the single-machine path and print the ARI")
     args = parser.parse_args()
-    bench = _bench_speed()
+    import bench_speed as bench  # scripts/ is on the path when run as a script, as bench_quality imports bench_embedders
     print(f"{os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at start", flush=True)
     last = None
     for n in (int(size) for size in args.sizes.split(",")):
