@@ -154,19 +154,22 @@ def synthesize(
 ClusterCategory = Callable[[str, np.ndarray, list, "_KeywordVocabularies | None", Settings], object]
 
 
-def default_clustering(category: str, vectors: np.ndarray, lemmas, vocabularies, settings: Settings):
-    """The clustering of ``synth cluster`` (the category's name plays no part)."""
-    return _cluster_category(vectors, lemmas, vocabularies, settings)
+def default_clustering(category: str, vectors: np.ndarray, lemmas, vocabularies, settings: Settings, *, map_calls=None):
+    """The clustering of ``synth cluster`` (the category's name plays no part; ``map_calls``: see ``cluster_large``)."""
+    return _cluster_category(vectors, lemmas, vocabularies, settings, map_calls=map_calls)
 
 
-def _coverage_base(groups: list[str], units, survey) -> list[str]:
+def coverage_base(groups: list[str], units, survey) -> list[str]:
     """What a theme's coverage is out of: every group of a workshop; a survey's respondents to this question."""
     if survey is None:
         return groups
     return sorted({unit.group for unit in units}, key=group_sort_key)
 
 
-def _cluster_category(vectors: np.ndarray, lemmas, vocabularies, settings: Settings):
+_coverage_base = coverage_base
+
+
+def _cluster_category(vectors: np.ndarray, lemmas, vocabularies, settings: Settings, *, map_calls=None):
     """One category's clustering: the default method, or past ``cluster_large.LARGE_CATEGORY`` texts the same method without n x n structures."""
     if len(vectors) > cluster_large.LARGE_CATEGORY:
         return cluster_large.cluster_large(
@@ -177,6 +180,7 @@ def _cluster_category(vectors: np.ndarray, lemmas, vocabularies, settings: Setti
             n_themes=settings.n_themes,
             granularity=settings.granularity,
             random_state=settings.seed,
+            map_calls=map_calls,
         )
     return cluster_embeddings(
         lexical_space(vectors, lemmas, settings.lexical_weight),
@@ -187,7 +191,7 @@ def _cluster_category(vectors: np.ndarray, lemmas, vocabularies, settings: Setti
     )
 
 
-def _stage_timer(timings: dict[str, float]):
+def stage_timer(timings: dict[str, float]):
     """-> a context manager factory adding each stage's wall time (seconds) to timings[name]."""
 
     @contextmanager
@@ -199,6 +203,9 @@ def _stage_timer(timings: dict[str, float]):
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
 
     return stage
+
+
+_stage_timer = stage_timer
 
 
 def theme_id_prefixes(categories: list[str]) -> dict[str, str]:
@@ -229,12 +236,15 @@ def _slug_source(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class _KeywordVocabularies:
+class KeywordVocabularies:
     """The run's content lemmas -> vectors, for the keyword views (see ``cluster.keyword_view``)."""
 
     embedded: dict[str, np.ndarray]  # by the sentence model, one lemma at a time
     static: dict[str, np.ndarray]  # spaCy's word vectors, for the lemmas it has one for
     static_dimension: int
+
+
+_KeywordVocabularies = KeywordVocabularies
 
 
 def _keyword_vocabularies(cleaned, encode) -> _KeywordVocabularies:
@@ -259,10 +269,13 @@ def _keyword_views(lemmas, sentence_vectors: np.ndarray, vocabularies: _KeywordV
     ]
 
 
-def _placements(result, data: CategoryInput, duplicate_of: dict[str, str | None]) -> dict[str, Placement]:
+def unit_placements(result, data: CategoryInput, duplicate_of: dict[str, str | None]) -> dict[str, Placement]:
     fit_by_id = {unit.id: float(fit) for unit, fit in zip(data.units, data.fit)}
     return {
         unit_id: Placement(unit_id, theme.id, theme.label, round(fit_by_id[unit_id], 4), duplicate_of.get(unit_id))
         for theme in result.themes
         for unit_id in theme.unit_ids
     }
+
+
+_placements = unit_placements

@@ -49,12 +49,6 @@ def test_a_partition_cleaned_with_the_corpus_spelling_is_cleaned_as_in_the_whole
     assert alone != whole[:120]
 
 
-def _parts(synthesis, cleaned, n_parts):
-    categories = [unit.category for unit in synthesis.units]
-    return [stages.Part(a, categories[a:b], cleaned[a:b], synthesis.unit_vectors[a:b])
-            for a, b in partition_bounds(len(cleaned), n_parts)]
-
-
 @pytest.fixture(scope="module")
 def demo_cleaned(demo_synthesis):
     from synthesis.clean import clean_texts
@@ -62,47 +56,29 @@ def demo_cleaned(demo_synthesis):
     return clean_texts([unit.text for unit in demo_synthesis.units])
 
 
-def test_tfidf_and_keyword_views_with_the_category_idf_match_those_fitted_on_the_whole(demo_synthesis, demo_cleaned):
-    from synthesis.cluster import keyword_view
-    from synthesis.cluster.space import _sparse_tfidf
-    from synthesis.engine.cluster import _document_counts, _smooth_idf, _tfidf_terms
-
-    engine, parts = LocalEngine(3), _parts(demo_synthesis, demo_cleaned, 3)
-    category = "faiblesses"
-    lemmas = [t.lemmas for t, u in zip(demo_cleaned, demo_synthesis.units) if u.category == category]
-    vectors = demo_synthesis.unit_vectors[[u.category == category for u in demo_synthesis.units]]
-    words = {lemma: np.random.default_rng(len(lemma)).normal(size=512) for text in lemmas for lemma in text}
-    sizes, df, with_lemmas, _ = _document_counts(engine, parts, category, (words, {}, 300))
-    assert sum(sizes) == len(lemmas)
-    index, idf = _tfidf_terms(df, len(lemmas))
-    rows = [stages.sparse_tfidf_rows([p.cleaned[i].lemmas for i in p.rows_of(category)], index, idf) for p in parts]
-    from scipy import sparse
-
-    assert np.allclose(sparse.vstack(rows).toarray(), _sparse_tfidf(lemmas).toarray(), atol=1e-12)
-    mine = stages.keyword_view_with_idf(lemmas, words, vectors, _smooth_idf(df, with_lemmas))
-    assert np.allclose(mine, keyword_view(lemmas, words, vectors), atol=1e-9)
-
-
-def test_two_stage_clustering_over_partitions_gives_the_single_machine_large_path(demo_synthesis, demo_cleaned):
-    """Every demo card in one category through the micro-cluster method, on one machine and over 3 partitions."""
-    from synthesis.cluster.large import cluster_by_micro_clusters
-    from synthesis.engine.cluster import cluster_large_category
+def test_graph_method_with_its_blocks_and_runs_mapped_by_an_engine_gives_the_same_clustering(demo_synthesis, demo_cleaned, use_embedder):
+    """Every demo unit in one category through ``cluster_large``: kNN blocks and Leiden runs as engine calls, or here."""
+    from synthesis.cluster import large
+    from synthesis.engine import calls_of
     from synthesis.pipeline import Settings, _keyword_views, _keyword_vocabularies
-    from synthesis.embed import load_embedder
 
-    synthesis, cleaned = demo_synthesis, demo_cleaned
-    lemmas = [text.lemmas for text in cleaned]
-    vocabularies = _keyword_vocabularies(cleaned, load_embedder("use-m3").encode)
+    lemmas = [text.lemmas for text in demo_cleaned]
+    vectors = demo_synthesis.unit_vectors
+    views = _keyword_views(lemmas, vectors, _keyword_vocabularies(demo_cleaned, use_embedder.encode))
+    calls = []
+
+    def recorded(function, *iterables, **shared):
+        calls.append(function.__name__)
+        return calls_of(LocalEngine(3))(function, *iterables, **shared)
+
     settings = Settings()
-    single = cluster_by_micro_clusters(synthesis.unit_vectors, lemmas, lexical_weight=settings.lexical_weight,
-                           keyword_views=_keyword_views(lemmas, synthesis.unit_vectors, vocabularies), random_state=0)
-    parts = [stages.Part(p.start, ["tout"] * len(p.cleaned), p.cleaned, p.vectors) for p in _parts(synthesis, cleaned, 3)]
-    spread = cluster_large_category(LocalEngine(3), parts, "tout",
-                                    (vocabularies.embedded, vocabularies.static, vocabularies.static_dimension), settings)
-    # Identical before main's micro-cluster steps moved onto cluster.space.TextSpace (centre rows built there
-    # differently); the engine still mirrors the earlier steps: re-aligning them is left to do (note 18).
-    assert adjusted_rand_score(single.labels, spread.labels) >= 0.7
-    assert spread.n_themes >= 3 and abs(spread.n_themes - single.n_themes) <= 2
+    for n_themes in (None, 6):
+        here = large.cluster_large(vectors, lemmas, lexical_weight=settings.lexical_weight, keyword_views=views, n_themes=n_themes)
+        spread = large.cluster_large(vectors, lemmas, lexical_weight=settings.lexical_weight, keyword_views=views, n_themes=n_themes,
+                                     map_calls=recorded)
+        assert np.array_equal(here.labels, spread.labels) and np.array_equal(here.fit, spread.fit)
+        assert here.grain == spread.grain and here.n_themes == spread.n_themes >= 3
+    assert {"_knn_block", "_leiden_chunk"} <= set(calls)
 
 
 def test_partitioned_flow_on_the_demo_gives_the_single_machine_themes(demo_synthesis, demo_cards):

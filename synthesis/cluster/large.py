@@ -76,11 +76,14 @@ def cluster_large(
     n_themes: int | None = None,
     granularity: float = 0.0,
     random_state: int = 0,
+    map_calls=None,
 ) -> Clustering:
     """``cluster_embeddings(lexical_space(embeddings, lemmas, lexical_weight), keyword_views=...)`` without n x n structures.
 
     Same arguments (the raw sentence embeddings and each text's content lemmas instead of the
-    dense lexical space), same result type and figures.
+    dense lexical space), same result type and figures. ``map_calls(function, *iterables, **shared)
+    -> results`` (an engine's map then gather; None: here, in order) runs the kNN row blocks and the
+    Leiden runs, which are independent: the result does not depend on where they run.
     """
     setting = f"forced k={n_themes}" if n_themes is not None else f"r={BASE_RESOLUTION}x2^(grain step{granularity:+g})"
     views_said = {0: "", 1: " + keyword view"}.get(len(keyword_views), f" + {len(keyword_views)} keyword views")
@@ -91,11 +94,11 @@ def cluster_large(
     space = TextSpace.build(embeddings, lemmas, lexical_weight, keyword_views)
     m = space.n_rows
     if m >= 2:
-        graphs, nearest = space.knn_graphs(n_neighbours(m))
+        graphs, nearest = knn_graphs(space, n_neighbours(m), map_calls)
     else:  # one distinct text, copied
         graphs, nearest = [], (np.zeros((1, 0), dtype=int), np.zeros((1, 0)))
     n_runs = N_RUNS if m <= FEWER_RUNS_FROM else LARGE_RUNS
-    hooks = {"partition": partial(graph_partition_sparse, n_runs=n_runs), "centroid_sims": space.centroid_sims}
+    hooks = {"partition": partial(graph_partition_sparse, n_runs=n_runs, map_calls=map_calls), "centroid_sims": space.centroid_sims}
     if n_themes is not None:
         k = int(max(1, min(n_themes, m)))  # at most one theme per distinct text
         labels, grain = forced_partition(graphs, space.inv, space, k, random_state, merge=space.merge_to, **hooks)
@@ -109,6 +112,19 @@ def cluster_large(
     labels, fit = renumber(labels[inverse]), fit[inverse]
     method += " + reassign + Tukey isolation" if n_themes is None else ""
     return Clustering(labels, fit, int(labels.max() + 1), method, grain.as_dict())
+
+
+def knn_graphs(space: TextSpace, k: int, map_calls=None):
+    """``space.knn_graphs(k)``, its row blocks run by ``map_calls`` when given (the space is shared with every call once)."""
+    if map_calls is None:
+        return space.knn_graphs(k)
+    starts = list(range(0, space.n_rows, space.block_size()))
+    stops = [min(space.n_rows, start + space.block_size()) for start in starts]
+    return space.join_blocks(map_calls(_knn_block, starts, stops, space=space, k=k))
+
+
+def _knn_block(start: int, stop: int, *, space: TextSpace, k: int):
+    return space.knn_block(start, stop, k)
 
 
 # --- the micro-cluster method, in three steps (see the module docstring) --------------------------

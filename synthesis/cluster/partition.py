@@ -26,11 +26,13 @@ N_RUNS = 60  # Leiden runs per consensus round, shared among the views (cheap wi
 CONSENSUS_ROUNDS = 2
 MIN_THEME_FRACTION = 0.02  # themes below 2 % of the texts (and below 3 texts) are dissolved
 MIN_THEME_SIZE = 3
+#: Leiden runs per task when an engine spreads them (``leiden_runs``): each task builds its igraph graph once.
+RUNS_PER_TASK = 4
 _EDGE_CHUNK = 1_000_000  # edges compared with every run at once (runs x edges would reach gigabytes at 100,000 texts)
 
 
 def graph_partition(
-    graphs: list[sparse.csr_matrix], resolution: float, random_state: int, *, n_runs: int = N_RUNS, consensus=None
+    graphs: list[sparse.csr_matrix], resolution: float, random_state: int, *, n_runs: int = N_RUNS, consensus=None, map_calls=None
 ) -> np.ndarray:
     """kNN graphs of one or more views of the same texts -> (n,) consensus Leiden labels.
 
@@ -39,24 +41,42 @@ def graph_partition(
     reweighted by the share of runs that put its two ends together, and later rounds run
     on that graph; it stops when all runs agree. Much more stable than a single run, and
     a grouping is kept only where the views support it. The large-category path passes fewer
-    runs and its own ``consensus(runs, graph)`` for the leftover disagreement.
+    runs and its own ``consensus(runs, graph)`` for the leftover disagreement, and an engine may pass
+    ``map_calls`` to run the Leiden runs elsewhere (``leiden_runs``: each run depends on its seed only).
     """
     g = graphs[0]
     for other in graphs[1:]:
         g = g.maximum(other).tocsr()
     per_view = n_runs // len(graphs)
-    view_graphs = [_igraph(graph) for graph in graphs]
-    runs = np.stack([_leiden(graph, resolution, random_state * 1000 + s) for graph in view_graphs for s in range(per_view)])
+    runs = leiden_runs(graphs, resolution, [random_state * 1000 + s for s in range(per_view)], map_calls)
     for _ in range(CONSENSUS_ROUNDS - 1):
         if (runs == runs[0]).all():
             return runs[0]
         e = g.tocoo()
         g = sparse.csr_matrix((e.data * edge_agreement(runs, e.row, e.col) + 1e-6, (e.row, e.col)), shape=g.shape)
-        graph = _igraph(g)
-        runs = np.stack([_leiden(graph, resolution, seed=random_state * 1000 + s) for s in range(n_runs)])
+        runs = leiden_runs([g], resolution, [random_state * 1000 + s for s in range(n_runs)], map_calls)
     if (runs == runs[0]).all():
         return runs[0]
     return consensus(runs, g) if consensus is not None else _consensus(list(runs))
+
+
+def leiden_runs(graphs: list[sparse.csr_matrix], resolution: float, seeds: list[int], map_calls=None) -> np.ndarray:
+    """-> (len(graphs) x len(seeds), n) Leiden partitions: every seed on the first graph, then on the next...
+
+    ``map_calls(function, *iterables, **shared) -> results`` (an engine's map then gather) runs them
+    in chunks of RUNS_PER_TASK seeds; each run depends on its graph and seed only, so the partitions
+    are the same wherever they run.
+    """
+    if map_calls is None:
+        return np.concatenate([_leiden_chunk(0, seeds, graphs=[graph], resolution=resolution) for graph in graphs])
+    chunks = [(view, seeds[a : a + RUNS_PER_TASK]) for view in range(len(graphs)) for a in range(0, len(seeds), RUNS_PER_TASK)]
+    done = map_calls(_leiden_chunk, [view for view, _ in chunks], [chunk for _, chunk in chunks], graphs=graphs, resolution=resolution)
+    return np.concatenate(done)
+
+
+def _leiden_chunk(view: int, seeds: list[int], *, graphs: list[sparse.csr_matrix], resolution: float) -> np.ndarray:
+    graph = _igraph(graphs[view])
+    return np.stack([_leiden(graph, resolution, seed) for seed in seeds])
 
 
 def edge_agreement(runs: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

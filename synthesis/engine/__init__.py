@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from synthesis.engine.local import LocalEngine
 
-__all__ = ["ENGINES", "EngineError", "LocalEngine", "make_engine", "partition_bounds", "default_partitions"]
+__all__ = ["ENGINES", "EngineError", "LocalEngine", "calls_of", "make_engine", "partition_bounds", "default_partitions"]
 
 ENGINES = ("local", "dask")
 #: Idea units per partition when ``--partitions`` is not given, and the fewest partitions (so two workers have work).
@@ -45,6 +45,11 @@ def partition_bounds(n: int, n_partitions: int) -> list[tuple[int, int]]:
     n_partitions = max(1, min(n_partitions, n)) if n else 1
     edges = [round(i * n / n_partitions) for i in range(n_partitions + 1)]
     return [(a, b) for a, b in zip(edges, edges[1:])]
+
+
+def calls_of(engine):
+    """-> ``map_calls(function, *iterables, **shared) -> results``: the engine's map, then gather (what ``cluster_large`` takes)."""
+    return lambda function, *iterables, **shared: engine.gather(engine.map(function, *iterables, **shared))
 
 
 def make_engine(name: str = "local", *, scheduler: str | None = None, partitions: int | None = None, workers: int | None = None):

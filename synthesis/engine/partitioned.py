@@ -10,19 +10,27 @@ needs the whole corpus sees it:
   partition is respelled and parsed with them: the same corrections as one machine;
 - the keyword vocabulary: each partition's lemmas, united on the driver, embedded in
   slices on the workers;
-- a category up to ``GATHERED_CATEGORY`` texts is brought to the driver and
-  clustered and summarised by the single-machine code, unchanged;
-- a larger one takes the micro-cluster method over partitions (``engine.cluster``), and
-  its summary reads, per theme, the ``SUMMARY_UNITS`` best placed units (highest fit)
-  gathered from the partitions: labels, keywords, quotes and near-duplicates come from
-  those; counts, groups and card lists from every unit;
+- every category is clustered by the single machine's own function
+  (``pipeline.default_clustering``) on the driver, from its units' vectors and lemmas
+  gathered from the partitions; past ``cluster.large.LARGE_CATEGORY`` texts that is the
+  graph method (``cluster.large.cluster_large``), whose kNN row blocks and Leiden runs the
+  engine runs on the workers (``map_calls``): the same themes as one machine, by
+  construction (tests/test_engine*.py check labels equal);
+- a category up to ``GATHERED_CATEGORY`` texts is summarised by the single-machine code
+  from all its cleaned texts; a larger one's summary reads, per theme, the
+  ``SUMMARY_UNITS`` best placed units (highest fit) gathered from the partitions: labels,
+  keywords, quotes and near-duplicates come from those; counts, groups and card lists from
+  every unit;
 - the cross-reading's theme centres are sums of vectors per partition.
 
-The driver holds the cards and idea units (the result lists them all), one label and fit
-per unit, and aggregates bounded by the themes and micro-clusters; the texts' analyses
-and vectors stay on the workers (vectors come back for the saved result only up to
-``GATHERED_VECTORS`` units, with each unit's terms: the review's "move a card", the
-theme matching across runs and the keywords of edited themes use them).
+Memory: the driver holds the cards and idea units (the result lists them all), one label
+and fit per unit and, while a category is clustered, its units' vectors and lemmas and the
+clustering's ``TextSpace`` (512 + 512 + 300 float32 per distinct text, about 5.3 GB per
+million texts, plus the sparse TF-IDF and the kNN graphs, n x 30 edges per view); each
+worker gets a copy of that space for the kNN blocks. The texts' analyses stay on the workers
+(vectors come back for the saved result only up to ``GATHERED_VECTORS`` units, with each
+unit's terms: the review's "move a card", the theme matching across runs and the keywords
+of edited themes use them).
 """
 
 from __future__ import annotations
@@ -35,10 +43,9 @@ import numpy as np
 
 from synthesis.cards import CardSet
 from synthesis.crossread import cross_read
-from synthesis.engine import partition_bounds, stages
-from synthesis.engine.cluster import cluster_large_category
-from synthesis.pipeline import (Settings, _cluster_category, _coverage_base, _KeywordVocabularies, _placements, _stage_timer,
-                                survey_id_prefixes, theme_id_prefixes)
+from synthesis.engine import calls_of, partition_bounds, stages
+from synthesis.pipeline import (KeywordVocabularies, Settings, coverage_base, default_clustering, stage_timer, survey_id_prefixes,
+                                theme_id_prefixes, unit_placements)
 from synthesis.result import Synthesis, Theme
 from synthesis.spelling import CorpusWords, build_corrections, merge_corpus_words
 from synthesis.split import split_cards
@@ -46,7 +53,7 @@ from synthesis.summarise import CategoryInput, summarise_category
 from synthesis.summarise.counts import cards_in_several_themes
 from synthesis.summarise.ranking import category_summary, over_represented_group, rank_themes, theme_scope
 
-#: Categories up to this many units are brought to the driver and clustered by the single machine's code.
+#: Categories up to this many units are summarised from all their cleaned texts, brought to the driver.
 GATHERED_CATEGORY = 10_000
 #: Units per theme a large category's summary reads (its best placed ones).
 SUMMARY_UNITS = 500
@@ -58,7 +65,7 @@ def synthesize_partitioned(card_set: CardSet, settings: Settings, engine, *, pro
                            timings: dict[str, float] | None = None) -> Synthesis:
     """``pipeline.synthesize`` with the heavy stages run per partition by ``engine``."""
     say = progress or (lambda message: None)
-    stage = _stage_timer(timings if timings is not None else {})
+    stage = stage_timer(timings if timings is not None else {})
     cards = card_set.cards
     cache = str(cache_dir) if cache_dir is not None else None
     with stage("split"):
@@ -88,7 +95,7 @@ def synthesize_partitioned(card_set: CardSet, settings: Settings, engine, *, pro
         positions = [i for i, unit in enumerate(units) if unit.category == category]
         say(f"Regroupement par thème : {category} ({len(positions)} idées)")
         category_units = [units[i] for i in positions]
-        context = SimpleNamespace(category=category, units=category_units, groups=_coverage_base(groups, category_units, card_set.survey),
+        context = SimpleNamespace(category=category, units=category_units, groups=coverage_base(groups, category_units, card_set.survey),
                                   id_prefix=id_prefixes[category], encode=encode, settings=settings, survey=card_set.survey)
         if len(positions) > GATHERED_CATEGORY:
             result, duplicate_of, clustering, fit = _large_category(engine, parts, context, vocabularies, stage)
@@ -100,7 +107,7 @@ def synthesize_partitioned(card_set: CardSet, settings: Settings, engine, *, pro
         method = clustering.method + (f", lemma TF-IDF weight {settings.lexical_weight:g}" if settings.lexical_weight > 0 else "")
         result.grain = clustering.grain
         categories.append(result)
-        placements.update(_placements(result, SimpleNamespace(units=context.units, fit=fit), duplicate_of))
+        placements.update(unit_placements(result, SimpleNamespace(units=context.units, fit=fit), duplicate_of))
 
     with stage("cross-reading"):
         cross_reading = cross_read(categories, _theme_centres(engine, parts, bounds, categories, units))
@@ -122,14 +129,14 @@ def _corpus_words(counts: dict[str, int], capitalised_inside: frozenset[str], lo
     return words
 
 
-def _vocabularies(engine, parts, n_slices: int, model: str, cache: str | None) -> _KeywordVocabularies:
+def _vocabularies(engine, parts, n_slices: int, model: str, cache: str | None) -> KeywordVocabularies:
     """Every content lemma of the run, embedded by the sentence model and looked up in spaCy, in slices on the workers."""
     vocabulary = sorted(set().union(*engine.gather(engine.map(stages.lemma_set, parts))))
     slices = [vocabulary[a:b] for a, b in partition_bounds(len(vocabulary), n_slices)]
     done = engine.gather(engine.map(stages.embed_words, slices, model=model, cache_dir=cache))
     embedded = dict(zip(vocabulary, (row for vectors, _, _ in done for row in vectors)))
     static = {word: vector for _, vectors, _ in done for word, vector in vectors.items()}
-    return _KeywordVocabularies(embedded, static, done[0][2])
+    return KeywordVocabularies(embedded, static, done[0][2])
 
 
 def _gathered_category(engine, parts, context, vocabularies, stage):
@@ -138,7 +145,8 @@ def _gathered_category(engine, parts, context, vocabularies, stage):
     cleaned = [text for _, texts, _ in gathered for text in texts]
     vectors = np.concatenate([rows for _, _, rows in gathered])
     with stage("clustering"):
-        clustering = _cluster_category(vectors, [text.lemmas for text in cleaned], vocabularies, context.settings)
+        clustering = default_clustering(context.category, vectors, [text.lemmas for text in cleaned], vocabularies, context.settings,
+                                        map_calls=calls_of(engine))
     data = CategoryInput(category=context.category, units=context.units, cleaned=cleaned, vectors=vectors,
                          labels=np.asarray(clustering.labels), fit=np.asarray(clustering.fit, dtype=float))
     with stage("summaries"):
@@ -148,10 +156,14 @@ def _gathered_category(engine, parts, context, vocabularies, stage):
 
 
 def _large_category(engine, parts, context, vocabularies, stage):
-    """Two-stage clustering over the partitions, then a summary of each theme's best placed units."""
-    vocabulary_tuple = (vocabularies.embedded, vocabularies.static, vocabularies.static_dimension) if vocabularies else None
+    """The single machine's clustering on the category's vectors and lemmas, then a summary of each theme's best placed units."""
     with stage("clustering"):
-        clustering = cluster_large_category(engine, parts, context.category, vocabulary_tuple, context.settings)
+        gathered = engine.gather(engine.map(stages.category_lemmas, parts, category=context.category))
+        lemmas = [text for texts, _ in gathered for text in texts]
+        vectors = np.concatenate([rows for _, rows in gathered])
+        del gathered
+        clustering = default_clustering(context.category, vectors, lemmas, vocabularies, context.settings, map_calls=calls_of(engine))
+        del vectors, lemmas
     labels, fit = np.asarray(clustering.labels), np.asarray(clustering.fit, dtype=float)
     with stage("summaries"):
         offsets = np.concatenate([[0], np.cumsum(engine.gather(engine.map(stages.category_size, parts, category=context.category)))])
