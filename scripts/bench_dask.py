@@ -1,19 +1,24 @@
 """Throughput of ``synth cluster --engine dask`` with 1 and 2 local workers, and a projection to 2 million texts.
 
-    nice -n 10 python scripts/bench_dask.py --sizes 30000,100000 --workers 1,2 [--agreement]
+    flock /tmp/synth-heavy.lock nice -n 5 python scripts/bench_dask.py --sizes 30000 --workers 2,1 [--agreement]
 
 Inputs are grown from ../shared/eval and the demo as in scripts/bench_speed.py (one
 category, every text distinct). Each run: a fresh LocalCluster (start time printed apart),
 a cold embedding cache, the whole pipeline to a ``Synthesis`` (reports are the same as
 on one machine and left out). Printed per run: wall time, texts/s, per-stage times, peak
 memory of each worker process and of the driver (this process; it also hosts the
-LocalCluster's scheduler). ``--agreement`` also runs the single-machine path on the same
-input (after the Dask runs, so the driver's peak is not inflated) and prints the ARI.
+LocalCluster's scheduler), and inside the clustering the wall time of the kNN blocks and
+of the Leiden runs (both run on the workers). ``--agreement`` also runs the
+single-machine path on the same input (after the Dask runs, so the driver's peak is not
+inflated; with the embedding cache the first Dask run filled, which gives the same
+vectors) and prints the ARI with the first Dask run at that size.
 
-The projection splits a run into the part the workers share (spaCy + embedding, the
-keyword vocabulary, the per-partition passes of the clustering) and the part the driver
-does alone (the clustering over the micro-clusters' centres, the summaries of each
-theme's best placed units, merging), measured at the largest size.
+The projection, from the run with the most workers at the largest size, splits it into:
+the per-text work the workers share (spaCy + embedding, the keyword vocabulary: linear in
+the texts, divided among the workers), the exact kNN (n^2, divided among the workers), the
+Leiden runs (on the workers, a few tasks per round: taken as linear in the texts and spread
+over at most LEIDEN_TASKS workers) and the rest, on the driver (splitting, the clustering's
+space, consensus, dissolution and isolation, the summaries, merging: taken as linear).
 """
 
 from __future__ import annotations
@@ -43,7 +48,26 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_dask(path: Path, workers: int, partitions: int | None) -> dict:
+#: Leiden tasks per consensus round past 20,000 texts (24 runs, RUNS_PER_TASK = 4: 3 views x 2, then 6).
+LEIDEN_TASKS = 6
+
+
+def _timed(module, name: str, timings: dict, label: str) -> None:
+    """Wrap module.name so that its wall time adds up in timings[label] (the clustering's inner steps)."""
+    function = getattr(module, name)
+
+    def timed(*args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            timings[label] = timings.get(label, 0.0) + time.perf_counter() - began
+
+    setattr(module, name, timed)
+
+
+def run_dask(path: Path, workers: int, partitions: int | None, cache: Path) -> dict:
+    from synthesis.cluster import large, partition
     from synthesis.engine.dask import DaskEngine
     from synthesis.load import load_cards
     from synthesis.pipeline import synthesize
@@ -51,28 +75,33 @@ def run_dask(path: Path, workers: int, partitions: int | None) -> dict:
     started = time.perf_counter()
     engine = DaskEngine(workers=workers, partitions=partitions, memory_limit="8GiB")
     start_s = time.perf_counter() - started
+    inner: dict[str, float] = {}
+    saved = large.knn_graphs, partition.leiden_runs
+    _timed(large, "knn_graphs", inner, "kNN blocks")
+    _timed(partition, "leiden_runs", inner, "Leiden runs")
     try:
         cards = load_cards(path)
         timings: dict[str, float] = {}
-        with tempfile.TemporaryDirectory(prefix="bench-dask-cache-") as cache:
-            began = time.perf_counter()
-            synthesis = synthesize(cards, engine=engine, cache_dir=Path(cache), timings=timings)
-            wall = time.perf_counter() - began
+        began = time.perf_counter()
+        synthesis = synthesize(cards, engine=engine, cache_dir=cache, timings=timings)
+        wall = time.perf_counter() - began
         worker_peaks = engine.client.run(_peak_mib)
     finally:
+        large.knn_graphs, partition.leiden_runs = saved
         engine.close()
+    timings.update({f"  of which {label}": seconds for label, seconds in inner.items()})
     return {"start_s": start_s, "wall_s": wall, "timings": timings, "worker_peaks": sorted(worker_peaks.values()),
             "driver_peak": _peak_mib(), "synthesis": synthesis, "partitions": engine.partitions_for(len(synthesis.units))}
 
 
-def agreement(path: Path, spread) -> tuple[float, float]:
+def agreement(path: Path, spread, cache: Path) -> tuple[float, float]:
     from sklearn.metrics import adjusted_rand_score
 
     from synthesis.load import load_cards
     from synthesis.pipeline import synthesize
 
     began = time.perf_counter()
-    single = synthesize(load_cards(path))
+    single = synthesize(load_cards(path), cache_dir=cache)
     wall = time.perf_counter() - began
     ids = [unit.id for unit in single.units]
     return adjusted_rand_score([single.placements[i].theme_id for i in ids], [spread.placements[i].theme_id for i in ids]), wall
@@ -87,12 +116,14 @@ def main() -> int:
     args = parser.parse_args()
     import bench_speed as bench  # scripts/ is on the path when run as a script, as bench_quality imports bench_embedders
     print(f"{os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at start", flush=True)
-    last = None
+    largest = None
     for n in (int(size) for size in args.sizes.split(",")):
-        path = Path(tempfile.mkdtemp(prefix="bench-dask-")) / f"grown-{n}.csv"
+        folder = Path(tempfile.mkdtemp(prefix="bench-dask-"))
+        path = folder / f"grown-{n}.csv"
         bench.write_input(path, bench.grown_texts(n, 0))
-        for workers in (int(w) for w in args.workers.split(",")):
-            result = run_dask(path, workers, args.partitions)
+        first = None
+        for i, workers in enumerate(int(w) for w in args.workers.split(",")):
+            result = run_dask(path, workers, args.partitions, folder / f"cache-{i}")  # a cold cache each run
             stages = " · ".join(f"{name} {seconds:.1f}" for name, seconds in result["timings"].items())
             peaks = ", ".join(f"{peak:.0f}" for peak in result["worker_peaks"])
             themes = sum(1 for theme in result["synthesis"].themes() if not theme.isolated)
@@ -100,28 +131,35 @@ def main() -> int:
                   f"run {result['wall_s']:.1f} s = {n / result['wall_s']:.1f} texts/s, {themes} themes", flush=True)
             print(f"  stages (s): {stages}", flush=True)
             print(f"  peak memory (MiB): workers {peaks}; driver (with the scheduler) {result['driver_peak']:.0f}", flush=True)
-            last = (n, workers, result)
-        if args.agreement and last is not None:
-            ari, wall = agreement(path, last[2]["synthesis"])
-            print(f"  single-machine path on the same input: {wall:.1f} s; ARI with the Dask run: {ari:.3f}", flush=True)
-    if last is not None:
-        project(*last)
+            print(f"  load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at end", flush=True)
+            first = first or (workers, result)
+            if largest is None or (n, workers) >= largest[:2]:
+                largest = (n, workers, result)
+            result.pop("synthesis") if result is not first[1] else None
+        if args.agreement and first is not None:
+            ari, wall = agreement(path, first[1]["synthesis"], folder / "cache-0")
+            print(f"  single-machine path on the same input (embeddings from the first run's cache): {wall:.1f} s; "
+                  f"ARI with the {first[0]}-worker Dask run: {ari:.3f}", flush=True)
+            print(f"  load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at end", flush=True)
+    if largest is not None:
+        project(*largest)
     return 0
 
 
 def project(n: int, workers: int, result: dict) -> None:
-    """Time for TARGET texts on N workers, from the stage times of the largest run."""
+    """Time for TARGET texts on N workers, from the stage times of one run (see the module docstring)."""
     timings = result["timings"]
     shared = timings.get("spacy + embedding", 0.0) + timings.get("keyword vocabulary", 0.0)
-    driver = sum(seconds for name, seconds in timings.items() if name not in ("spacy + embedding", "keyword vocabulary"))
-    per_text_worker = shared * workers / n  # worker-seconds per text
+    knn, leiden = timings.get("  of which kNN blocks", 0.0), timings.get("  of which Leiden runs", 0.0)
+    driver = sum(seconds for name, seconds in timings.items() if not name.startswith(" ")) - shared - knn - leiden
+    grow = TARGET / n
     print(f"projection to {TARGET:,} texts from the {n:,}-text run on {workers} worker(s):")
-    print(f"  worker-seconds per text (spaCy + embedding + vocabulary): {per_text_worker * 1000:.2f} ms; "
-          f"driver-side (clustering, summaries, merge): {driver:.1f} s at {n:,}")
+    print(f"  worker-seconds at {n:,}: per-text stages {shared * workers:.0f} ({shared * workers / n * 1000:.1f} ms a text), "
+          f"kNN {knn * workers:.0f}, Leiden {leiden * min(workers, LEIDEN_TASKS):.0f}; driver alone {driver:.0f} s")
     for n_workers in (2, 8, 32, 128):
-        workers_s = TARGET * per_text_worker / n_workers
-        print(f"  {n_workers:>3} workers: ~{(workers_s + driver * TARGET / n) / 60:.0f} min if the driver part grows "
-              f"linearly, ~{(workers_s + driver) / 60:.0f} min if it stays bounded (micro-clusters capped)")
+        minutes = (shared * workers * grow / n_workers + knn * workers * grow**2 / n_workers
+                   + leiden * min(workers, LEIDEN_TASKS) * grow / min(n_workers, LEIDEN_TASKS) + driver * grow) / 60
+        print(f"  {n_workers:>3} workers: ~{minutes:,.0f} min (kNN ~{knn * workers * grow**2 / n_workers / 60:,.0f} of them)")
 
 
 if __name__ == "__main__":
