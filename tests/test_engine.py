@@ -103,3 +103,29 @@ def test_partitioned_flow_on_a_survey_gives_the_single_machine_themes(use_embedd
     assert {u: p.theme_id for u, p in spread.placements.items()} == {u: p.theme_id for u, p in single.placements.items()}
     assert [(t.label, t.n_cards, t.segments) for t in spread.themes()] == [(t.label, t.n_cards, t.segments) for t in single.themes()]
     assert spread.survey == single.survey
+
+
+def test_knn_blocks_run_elsewhere_use_this_process_blas_threads():
+    """A Dask worker runs one BLAS thread; float32 products then differ in the last bits, so blocks take the driver's count."""
+    from threadpoolctl import threadpool_limits
+
+    from synthesis.cluster.large import _blas_threads, knn_graphs
+    from synthesis.cluster.space import TextSpace
+    from synthesis.engine import calls_of
+
+    if (_blas_threads() or 1) < 2:
+        pytest.skip("one BLAS thread here: nothing differs")
+    x = np.random.default_rng(0).normal(size=(3000, 512)).astype(np.float32)
+    space = TextSpace.build(x, [()] * len(x), 0.0)
+    with threadpool_limits(1, user_api="blas"):
+        one_thread = space.emb[:1000] @ space.emb.T
+    assert (one_thread != space.emb[:1000] @ space.emb.T).any()  # the difference the rule is for
+
+    def on_a_one_thread_worker(function, *iterables, **shared):
+        with threadpool_limits(1, user_api="blas"):
+            return calls_of(LocalEngine(3))(function, *iterables, **shared)
+
+    here, (cols, sims) = space.knn_graphs(20)
+    spread, (cols_, sims_) = knn_graphs(space, 20, map_calls=on_a_one_thread_worker)
+    assert np.array_equal(sims, sims_) and np.array_equal(cols, cols_)
+    assert all((a != b).nnz == 0 for a, b in zip(here, spread))
