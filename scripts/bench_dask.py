@@ -113,6 +113,8 @@ def main() -> int:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--partitions", type=int, default=None)
     parser.add_argument("--agreement", action="store_true", help="also run the single-machine path and print the ARI")
+    parser.add_argument("--cache-dir", type=Path, default=None,
+                        help="one embedding cache for every run (warm when it was filled before; times are then not cold)")
     args = parser.parse_args()
     import bench_speed as bench  # scripts/ is on the path when run as a script, as bench_quality imports bench_embedders
     print(f"{os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at start", flush=True)
@@ -123,7 +125,8 @@ def main() -> int:
         bench.write_input(path, bench.grown_texts(n, 0))
         first = None
         for i, workers in enumerate(int(w) for w in args.workers.split(",")):
-            result = run_dask(path, workers, args.partitions, folder / f"cache-{i}")  # a cold cache each run
+            cache = args.cache_dir or folder / f"cache-{i}"  # a cold cache each run, unless one is given
+            result = run_dask(path, workers, args.partitions, cache)
             stages = " · ".join(f"{name} {seconds:.1f}" for name, seconds in result["timings"].items())
             peaks = ", ".join(f"{peak:.0f}" for peak in result["worker_peaks"])
             themes = sum(1 for theme in result["synthesis"].themes() if not theme.isolated)
@@ -137,7 +140,7 @@ def main() -> int:
                 largest = (n, workers, result)
             result.pop("synthesis") if result is not first[1] else None
         if args.agreement and first is not None:
-            ari, wall = agreement(path, first[1]["synthesis"], folder / "cache-0")
+            ari, wall = agreement(path, first[1]["synthesis"], args.cache_dir or folder / "cache-0")
             print(f"  single-machine path on the same input (embeddings from the first run's cache): {wall:.1f} s; "
                   f"ARI with the {first[0]}-worker Dask run: {ari:.3f}", flush=True)
             print(f"  load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at end", flush=True)
