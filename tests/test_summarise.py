@@ -268,3 +268,16 @@ def test_demo_keywords_are_words_the_cards_wrote(demo_synthesis):
     keywords = {word.casefold() for theme in demo_synthesis.themes() for word in theme.keywords}
     assert keywords <= written
     assert not {"conner", "manqu", "varier", "connaisance", "communiction", "diversite"} & keywords
+
+
+def test_a_mixed_theme_that_no_phrase_covers_is_named_by_its_two_most_held_ideas(use_embedder):
+    # each phrase is carried by 2 cards of 7 (below a third): together they carry 4
+    _, result = summarise(use_embedder, [[
+        "Outils numériques disparates", "Des outils numériques non harmonisés", "Données non partagées",
+        "Les données non partagées entre OT", "Circulation de l'information difficile", "Infos dispersées, chacun dans son coin",
+        "Multiplicité des plateformes",
+    ]], category="faiblesses")
+    theme = result.themes[0]
+    label = theme.label.casefold()
+    assert "outils numériques" in label and "données non partagées" in label and " et " in label, theme.label
+    assert fragment_reason(theme.label) is None and theme.label_support >= 0.57

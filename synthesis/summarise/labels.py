@@ -238,6 +238,7 @@ def theme_labels(
         chosen[label] = _best_unused(scored, used) or chosen[label]
         if chosen[label] is not None:
             used.add(_capitalise(chosen[label].text).casefold())
+    sides = _coordinate_mixed_themes(chosen, order, candidates, cleaned, members, unit_lemmas, used)
     result = {}
     for label in order:
         if chosen[label] is None:
@@ -246,7 +247,12 @@ def theme_labels(
             lemmas = tuple(lemma for lemma in _lemmas_of(text, cleaned, members[label]))
         else:
             text, lemmas = _capitalise(chosen[label].text), chosen[label].lemmas
-        result[label] = Label(text, lemmas, label_support(lemmas, [unit_lemmas[i] for i in members[label]]))
+        theme_lemmas = [unit_lemmas[i] for i in members[label]]
+        if label in sides:
+            support = len(set().union(*(_carried(side.lemmas, theme_lemmas) for side in sides[label]))) / len(theme_lemmas)
+        else:
+            support = label_support(lemmas, theme_lemmas)
+        result[label] = Label(text, lemmas, support)
     return result
 
 
@@ -385,6 +391,90 @@ def _phrases_holding(cleaned: Sequence[CleanText], indices: np.ndarray, anchors:
                 continue
             pool.setdefault(phrase.text.casefold(), phrase)
     return sorted(pool.values(), key=lambda phrase: phrase.text)
+
+
+#: A theme whose label is carried by fewer than this share of its units is named by two ideas when together they carry more.
+COVERAGE_SHARE = 1 / 3
+#: Below this many units a theme is one idea, and one card's phrase may name it.
+MIN_COORDINATED_UNITS = 6
+#: Words of each side of a coordinated heading (« Perte de compétences et petites équipes »).
+MAX_COORDINATED_SIDE_WORDS = 4
+#: The supported phrases, by units carried, among which the pair is sought.
+MAX_COORDINATED_POOL = 12
+
+
+def _coordinate_mixed_themes(chosen, order, candidates, cleaned, members, unit_lemmas, used) -> dict[int, tuple[Phrase, Phrase]]:
+    """Coverage first for mixed themes: a label carried by fewer than COVERAGE_SHARE of the units
+    gives way to two supported phrases joined by « et » that together carry at least that share
+    (« Perte de compétences et petites équipes » over « Perte de compétences » on a theme about
+    turn-over, small teams and lost skills). Changes ``chosen`` and ``used`` in place; returns each
+    coordinated theme's two sides, as a unit carries the heading when it carries either."""
+    pending = {}
+    for label in order:
+        idx = members[label]
+        theme_lemmas = [unit_lemmas[i] for i in idx]
+        current = _carried(chosen[label].lemmas, theme_lemmas) if chosen[label] is not None else set()
+        if len(idx) >= MIN_COORDINATED_UNITS and len(current) < COVERAGE_SHARE * len(idx):
+            pair = _best_pair(candidates[label], theme_lemmas, len(current), _lowercase_words(cleaned, idx))
+            if pair is not None:
+                pending[label] = pair
+    texts = sorted({_capitalise(joined.text) for joined, _, _ in pending.values()})
+    whole = {text for text, doc in zip(texts, load_nlp().pipe(texts)) if fragment_reason(text, doc) is None}
+    sides = {}
+    for label in order:
+        text = _capitalise(pending[label][0].text) if label in pending else ""
+        if text not in whole or text.casefold() in used:
+            continue
+        if chosen[label] is not None:
+            used.discard(_capitalise(chosen[label].text).casefold())
+        chosen[label], sides[label] = pending[label][0], pending[label][1:]
+        used.add(text.casefold())
+    return sides
+
+
+def _carried(lemmas: Sequence[str], theme_lemmas: list[set[str]]) -> set[int]:
+    """The theme's units (by position) that carry a phrase (see ``carries``)."""
+    return {k for k, held in enumerate(theme_lemmas) if carries(held, lemmas)}
+
+
+def _best_pair(found: list[_Candidate], theme_lemmas: list[set[str]], current: int, lowercase: set[str]) -> tuple[Phrase, Phrase, Phrase] | None:
+    """(« A et b », a, b): the two short supported phrases, of one kind and no shared word, that together carry the most units.
+
+    None when they carry fewer than COVERAGE_SHARE of the units, or no more than the current label.
+    """
+    pool = [  # a figure (« Employés de 50-55 ans ») is one card's detail, not a side of a theme
+        c.phrase for c in found
+        if 2 <= len(c.phrase.text.split()) <= MAX_COORDINATED_SIDE_WORDS and not names_subject_only(c.phrase) and not any(ch.isdigit() for ch in c.phrase.text)
+    ]
+    carried = {phrase.text: _carried(phrase.lemmas, theme_lemmas) for phrase in pool}
+    pool = sorted(pool, key=lambda phrase: (-len(carried[phrase.text]), len(phrase.text.split()), phrase.text))[:MAX_COORDINATED_POOL]
+    kinds = {phrase.text: _kind(doc) for phrase, doc in zip(pool, load_nlp().pipe([_capitalise(phrase.text) for phrase in pool]))}
+    best, best_key = None, None
+    for i, first in enumerate(pool):
+        for second in pool[i + 1:]:
+            if kinds[first.text] != kinds[second.text] or any(same_family(a, b) for a in first.lemmas for b in second.lemmas):
+                continue
+            union = len(carried[first.text] | carried[second.text])
+            key = (union, -len(first.text.split()) - len(second.text.split()))
+            if best_key is None or key > best_key:
+                best, best_key = (first, second), key
+    if best is None or best_key[0] < COVERAGE_SHARE * len(theme_lemmas) or best_key[0] <= current:
+        return None
+    first, second = best
+    lowered = second.text[:1].lower() + second.text[1:]
+    text = f"{first.text} et {lowered if lowered.split()[0] in lowercase else second.text}"
+    return Phrase(text=text, lemmas=tuple(dict.fromkeys(first.lemmas + second.lemmas)), head=first.head), first, second
+
+
+def _kind(doc) -> str:
+    """« inf » for a phrase headed by an infinitive, « noun » otherwise: only phrases of one kind are coordinated."""
+    root = next((token for token in doc if token.head.i == token.i), None)
+    return "inf" if root is not None and root.pos_ == "VERB" and "Inf" in root.morph.get("VerbForm") else "noun"
+
+
+def _lowercase_words(cleaned: Sequence[CleanText], indices: np.ndarray) -> set[str]:
+    """Words the theme's cards write in lower case (« entraide »; not « Apidae »): a second conjunct starts with one."""
+    return {word.strip(".,;:!?()") for i in indices for word in (cleaned[i].readable or cleaned[i].text).split() if word.islower()}
 
 
 def _best_unused(scored: list[tuple[float, Phrase]], used: set[str]) -> Phrase | None:
