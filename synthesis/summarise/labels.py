@@ -415,7 +415,7 @@ def _coordinate_mixed_themes(chosen, order, candidates, cleaned, members, unit_l
         theme_lemmas = [unit_lemmas[i] for i in idx]
         current = _carried(chosen[label].lemmas, theme_lemmas) if chosen[label] is not None else set()
         if len(idx) >= MIN_COORDINATED_UNITS and len(current) < COVERAGE_SHARE * len(idx):
-            pair = _best_pair(candidates[label], theme_lemmas, len(current), _lowercase_words(cleaned, idx))
+            pair = _best_pair(candidates[label], theme_lemmas, chosen[label], _lowercase_words(cleaned, idx))
             if pair is not None:
                 pending[label] = pair
     texts = sorted({_capitalise(joined.text) for joined, _, _ in pending.values()})
@@ -437,32 +437,46 @@ def _carried(lemmas: Sequence[str], theme_lemmas: list[set[str]]) -> set[int]:
     return {k for k, held in enumerate(theme_lemmas) if carries(held, lemmas)}
 
 
-def _best_pair(found: list[_Candidate], theme_lemmas: list[set[str]], current: int, lowercase: set[str]) -> tuple[Phrase, Phrase, Phrase] | None:
-    """(« A et b », a, b): the two short supported phrases, of one kind and no shared word, that together carry the most units.
+def _best_pair(
+    found: list[_Candidate], theme_lemmas: list[set[str]], anchor: Phrase | None, lowercase: set[str],
+) -> tuple[Phrase, Phrase, Phrase] | None:
+    """(« A et b », a, b): two short supported phrases, of one kind and no shared word, that together carry the most units.
 
-    None when they carry fewer than COVERAGE_SHARE of the units, or no more than the current label.
+    The first is the theme's label (``anchor``) when it can stand as one side, so the heading
+    keeps its best phrase and adds the next most held idea; any pair of the pool when the label
+    names only a subject (« Élus ») or there is none; no pair when it is longer than a side.
+    None when they carry fewer than COVERAGE_SHARE of the units, or no more than the label.
     """
-    pool = [  # a figure (« Employés de 50-55 ans ») is one card's detail, not a side of a theme
-        c.phrase for c in found
-        if 2 <= len(c.phrase.text.split()) <= MAX_COORDINATED_SIDE_WORDS and not names_subject_only(c.phrase) and not any(ch.isdigit() for ch in c.phrase.text)
-    ]
+    def fits(phrase: Phrase) -> bool:  # a figure (« Employés de 50-55 ans ») is one card's detail, not a side of a theme
+        return 2 <= len(phrase.text.split()) <= MAX_COORDINATED_SIDE_WORDS and not names_subject_only(phrase) and not any(ch.isdigit() for ch in phrase.text)
+
+    pool = [c.phrase for c in found if fits(c.phrase)]
     carried = {phrase.text: _carried(phrase.lemmas, theme_lemmas) for phrase in pool}
     pool = sorted(pool, key=lambda phrase: (-len(carried[phrase.text]), len(phrase.text.split()), phrase.text))[:MAX_COORDINATED_POOL]
+    anchored = anchor is not None and fits(anchor)
+    if anchor is not None and not anchored and not names_subject_only(anchor):
+        return None  # a longer heading (« Animer un groupe de travail ») stays as it is
+    if anchored:
+        pool, carried[anchor.text] = [anchor, *(phrase for phrase in pool if phrase.text != anchor.text)], _carried(anchor.lemmas, theme_lemmas)
     kinds = {phrase.text: _kind(doc) for phrase, doc in zip(pool, load_nlp().pipe([_capitalise(phrase.text) for phrase in pool]))}
+    current = len(_carried(anchor.lemmas, theme_lemmas)) if anchor is not None else 0
     best, best_key = None, None
     for i, first in enumerate(pool):
         for second in pool[i + 1:]:
+            if anchored and anchor.text not in (first.text, second.text):
+                continue
             if kinds[first.text] != kinds[second.text] or any(same_family(a, b) for a in first.lemmas for b in second.lemmas):
                 continue
+            sides = (second, first) if anchored and second.text == anchor.text else (first, second)
             union = len(carried[first.text] | carried[second.text])
             key = (union, -len(first.text.split()) - len(second.text.split()))
             if best_key is None or key > best_key:
-                best, best_key = (first, second), key
+                best, best_key = sides, key
     if best is None or best_key[0] < COVERAGE_SHARE * len(theme_lemmas) or best_key[0] <= current:
         return None
     first, second = best
     lowered = second.text[:1].lower() + second.text[1:]
-    text = f"{first.text} et {lowered if lowered.split()[0] in lowercase else second.text}"
+    text = f"{first.text} et {lowered if lowered.split()[0].casefold() in lowercase else second.text}"
     return Phrase(text=text, lemmas=tuple(dict.fromkeys(first.lemmas + second.lemmas)), head=first.head), first, second
 
 
@@ -473,8 +487,8 @@ def _kind(doc) -> str:
 
 
 def _lowercase_words(cleaned: Sequence[CleanText], indices: np.ndarray) -> set[str]:
-    """Words the theme's cards write in lower case (« entraide »; not « Apidae »): a second conjunct starts with one."""
-    return {word.strip(".,;:!?()") for i in indices for word in (cleaned[i].readable or cleaned[i].text).split() if word.islower()}
+    """Words the theme's cards write in lower case (« accueil »; not « Apidae », « OT »): a second side starts with one."""
+    return {word for i in indices for word in cleaned[i].words if word.islower()}
 
 
 def _best_unused(scored: list[tuple[float, Phrase]], used: set[str]) -> Phrase | None:
