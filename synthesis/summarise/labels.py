@@ -111,8 +111,9 @@ def label_support(label_lemmas: Sequence[str], unit_lemmas: Sequence[set[str]]) 
 def fragment_reason(label: str, doc=None) -> str | None:
     """Why a heading is not a whole French constituent (None when it is one), by spaCy's parse of it alone.
 
-    A heading whose first word the parser reads as a verb with no subject (« Marque
-    Occitanie », « Partage des données ») is parsed again after « la »: a noun group
+    A heading whose first word the parser reads as a conjugated verb or a participle with no
+    subject (« Marque Occitanie », « Partage des données », « Saisie mutualisée dans Apidae »)
+    is parsed again after « la »: a noun group
     then reads as one, while a clause (« Restent au niveau régional ») stays one.
     """
     nlp = load_nlp()
@@ -120,7 +121,8 @@ def fragment_reason(label: str, doc=None) -> str | None:
     tokens = [token for token in doc if not token.is_space]
     reason = _fragment_reason(tokens)
     first = tokens[0] if tokens else None
-    if reason and first is not None and "Fin" in first.morph.get("VerbForm") and not any(c.dep_.startswith("nsubj") for c in first.children):
+    misread = first is not None and first.pos_ == "VERB" and "Inf" not in first.morph.get("VerbForm")  # « Saisie mutualisée … »
+    if reason and misread and not any(c.dep_.startswith("nsubj") for c in first.children):
         again = [token for token in nlp("la " + label[:1].lower() + label[1:]) if not token.is_space][1:]
         if again and again[0].pos_ in ("NOUN", "PROPN") and _fragment_reason(again) is None:
             return None
