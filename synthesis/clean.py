@@ -255,9 +255,20 @@ def _head_with(head, child):
     end = max(token.i for token in core)
     if child.dep_ == "amod":
         end = child.right_edge.i  # "riche et varié": an adjective keeps its coordination
-    while end + 1 < len(head.doc) and _opens_a_bare_complement(head.doc[end + 1], set(range(head.i, end + 1))):
+    doc = head.doc
+    while end + 1 < len(doc) and _opens_a_bare_complement(doc[end + 1], set(range(head.i, end + 1))):
         end += 2  # « Animer un groupe de travail »: the complement without article is part of the name
+        while end + 1 < len(doc) and doc[end + 1].head.i == end and doc[end + 1].dep_ in ("amod", "nummod", "fixed", "flat:name"):
+            end += 1  # with its own adjective or number (« prêts à taux zéro »)
     return head.doc[head.i : end + 1]
+
+
+#: Nouns of quantity: « une partie de la clientèle » is about the clientèle.
+_QUANTITY_NOUNS = frozenset({"partie", "plupart", "majorité", "minorité", "moitié", "totalité", "nombre", "quantité"})
+
+
+def _opens_a_quantity(tokens) -> bool:
+    return len(tokens) > 1 and tokens[0].lemma_.casefold() in _QUANTITY_NOUNS and tokens[1].lower_ in ("de", "d'", "d’", "du", "des")
 
 
 def _opens_locution(tokens) -> bool:
@@ -332,7 +343,7 @@ def _opens_a_bare_complement(token, inside: set[int]) -> bool:
 
 def _trimmed_phrase(span, counts) -> Phrase | None:
     tokens = list(span)
-    while tokens and (tokens[0].pos_ in EDGE_POS or tokens[0].lemma_.casefold() in _LEADING_QUANTIFIERS or _opens_locution(tokens)):
+    while tokens and (tokens[0].pos_ in EDGE_POS or tokens[0].lemma_.casefold() in _LEADING_QUANTIFIERS or _opens_locution(tokens) or _opens_a_quantity(tokens)):
         tokens.pop(0)
     while tokens and (tokens[-1].pos_ in EDGE_POS or tokens[-1].is_stop):
         last = tokens[-1]
@@ -340,7 +351,7 @@ def _trimmed_phrase(span, counts) -> Phrase | None:
         if modifies_inside and (last.pos_ in ("NUM", "ADJ") or last.pos_ == "ADV" and not last.is_stop):
             return None  # "prêts à taux zéro", "à taux bas": the number or adverb is part of the idea
         tokens.pop()
-    if not tokens or len(tokens) > MAX_PHRASE_TOKENS:
+    if not tokens or len(tokens) > MAX_PHRASE_TOKENS or (len(tokens) == 1 and tokens[0].lemma_.casefold() in _QUANTITY_NOUNS):
         return None
     if _cuts_a_word(tokens[0], tokens[-1]):
         return None  # "Turn-over" tokenised as "Turn" "-over": never keep half of it

@@ -222,8 +222,10 @@ def theme_labels(
     centres = {label: _unit(vectors[members[label]].mean(axis=0)) for label in order}
     used: set[str] = set()
     chosen: dict[int, Phrase | None] = {}
+    first_scores: dict[int, list[tuple[float, Phrase]]] = {}
     for label in order:
-        chosen[label] = _best_unused(_score(candidates[label], weights[label], centres[label], phrase_vectors), used)
+        first_scores[label] = _score(candidates[label], weights[label], centres[label], phrase_vectors)
+        chosen[label] = _best_unused(first_scores[label], used)
         if chosen[label] is not None:
             used.add(_capitalise(chosen[label].text).casefold())
     # « Visiteurs », « Petits OT » name the subject, not what is said of it: the same word
@@ -240,7 +242,7 @@ def theme_labels(
         chosen[label] = _best_unused(scored, used) or chosen[label]
         if chosen[label] is not None:
             used.add(_capitalise(chosen[label].text).casefold())
-    sides = _coordinate_mixed_themes(chosen, order, candidates, cleaned, members, unit_lemmas, used)
+    sides = _coordinate_mixed_themes(chosen, order, first_scores, cleaned, members, unit_lemmas, used)
     result = {}
     for label in order:
         if chosen[label] is None:
@@ -401,11 +403,11 @@ COVERAGE_SHARE = 1 / 3
 MIN_COORDINATED_UNITS = 6
 #: Words of each side of a coordinated heading (« Perte de compétences et petites équipes »).
 MAX_COORDINATED_SIDE_WORDS = 4
-#: The supported phrases, by units carried, among which the pair is sought.
-MAX_COORDINATED_POOL = 12
+#: The best scored supported phrases among which the pair is sought.
+MAX_COORDINATED_POOL = 6
 
 
-def _coordinate_mixed_themes(chosen, order, candidates, cleaned, members, unit_lemmas, used) -> dict[int, tuple[Phrase, Phrase]]:
+def _coordinate_mixed_themes(chosen, order, scored, cleaned, members, unit_lemmas, used) -> dict[int, tuple[Phrase, Phrase]]:
     """Coverage first for mixed themes: a label carried by fewer than COVERAGE_SHARE of the units
     gives way to two supported phrases joined by « et » that together carry at least that share
     (« Perte de compétences et petites équipes » over « Perte de compétences » on a theme about
@@ -417,7 +419,7 @@ def _coordinate_mixed_themes(chosen, order, candidates, cleaned, members, unit_l
         theme_lemmas = [unit_lemmas[i] for i in idx]
         current = _carried(chosen[label].lemmas, theme_lemmas) if chosen[label] is not None else set()
         if len(idx) >= MIN_COORDINATED_UNITS and len(current) < COVERAGE_SHARE * len(idx):
-            pair = _best_pair(candidates[label], theme_lemmas, chosen[label], _lowercase_words(cleaned, idx))
+            pair = _best_pair(scored[label], theme_lemmas, chosen[label], _lowercase_words(cleaned, idx))
             if pair is not None:
                 pending[label] = pair
     texts = sorted({_capitalise(joined.text) for joined, _, _ in pending.values()})
@@ -440,11 +442,11 @@ def _carried(lemmas: Sequence[str], theme_lemmas: list[set[str]]) -> set[int]:
 
 
 def _best_pair(
-    found: list[_Candidate], theme_lemmas: list[set[str]], anchor: Phrase | None, lowercase: set[str],
+    scored: list[tuple[float, Phrase]], theme_lemmas: list[set[str]], anchor: Phrase | None, lowercase: set[str],
 ) -> tuple[Phrase, Phrase, Phrase] | None:
     """(« A et b », a, b): two short supported phrases, of one kind and no shared word, that together carry the most units.
 
-    The first is the theme's label (``anchor``) when it can stand as one side, so the heading
+    Sides are sought among the MAX_COORDINATED_POOL best scored phrases. The first is the theme's label (``anchor``) when it can stand as one side, so the heading
     keeps its best phrase and adds the next most held idea; any pair of the pool when the label
     names only a subject (« Élus ») or there is none; no pair when it is longer than a side.
     None when they carry fewer than COVERAGE_SHARE of the units, or no more than the label.
@@ -452,9 +454,10 @@ def _best_pair(
     def fits(phrase: Phrase) -> bool:  # a figure (« Employés de 50-55 ans ») is one card's detail, not a side of a theme
         return 2 <= len(phrase.text.split()) <= MAX_COORDINATED_SIDE_WORDS and not names_subject_only(phrase) and not any(ch.isdigit() for ch in phrase.text)
 
-    pool = [c.phrase for c in found if fits(c.phrase)]
+    # the best scored sides (support, closeness to the theme, specificity): coverage alone
+    # would pair in a phrase of generic words (« Partie de la clientèle »)
+    pool = [phrase for _, phrase in sorted(scored, key=lambda item: (-item[0], item[1].text)) if fits(phrase)][:MAX_COORDINATED_POOL]
     carried = {phrase.text: _carried(phrase.lemmas, theme_lemmas) for phrase in pool}
-    pool = sorted(pool, key=lambda phrase: (-len(carried[phrase.text]), len(phrase.text.split()), phrase.text))[:MAX_COORDINATED_POOL]
     anchored = anchor is not None and fits(anchor)
     if anchor is not None and not anchored and not names_subject_only(anchor):
         return None  # a longer heading (« Animer un groupe de travail ») stays as it is
