@@ -232,7 +232,7 @@ def test_a_heading_that_reads_alone_as_a_verb_its_card_wrote_as_a_noun_is_told(p
 @pytest.mark.parametrize("label", [
     "Sentiers comme les producteurs", "OT d'un même département", "Conseiller d'un autre OT", "Niveau régional", "Restent au niveau régional", "Manque de",
     "Citoyen les moyens", "Projets du CRTL une fois", "Fréquentation ni croisés",
-    "Billetterie commun", "Formation régional", "Promotion régionales", "Énergie alternatives", "Relayées par le CRTL", "Gérés par l'agence",
+    "Billetterie commun", "Formation régional", "Promotion régionales", "Énergie alternatives", "Relayées par le CRTL", "Gérés par l'agence", "Vraiment compliqué",
 ])
 def test_fragments_are_told_by_their_parse(label):
     assert fragment_reason(label) is not None
@@ -241,7 +241,7 @@ def test_fragments_are_told_by_their_parse(label):
 @pytest.mark.parametrize("label", [
     "Connaissance du territoire", "Clarifier les rôles", "Moyens humains et financiers limités", "Réseau solidaire et entraide", "Manque de moyens",
     "Partage des données d'observation", "Rendre le vote obligatoire", "Supprimer le Sénat", "Visibilité pour les petits OT",
-    "Retours terrain réguliers au CRTL", "Équipes motivées", "Pays basque", "Saisie mutualisée dans Apidae",
+    "Retours terrain réguliers au CRTL", "Équipes motivées", "Pays basque", "Saisie mutualisée dans Apidae", "Recrutement des saisonniers",
 ])
 def test_whole_headings_pass_the_fragment_check(label):
     assert fragment_reason(label) is None

@@ -112,20 +112,21 @@ def fragment_reason(label: str, doc=None) -> str | None:
     """Why a heading is not a whole French constituent (None when it is one), by spaCy's parse of it alone.
 
     A heading whose first word the parser reads as a conjugated verb or a participle with no
-    subject (« Marque Occitanie », « Partage des données », « Saisie mutualisée dans Apidae »)
-    is parsed again after « la »: a noun group
-    then reads as one, while a clause (« Restent au niveau régional ») stays one.
+    subject (« Marque Occitanie », « Partage des données », « Saisie mutualisée dans Apidae »),
+    or as an adverb (« Recrutement des saisonniers », by its ending), is parsed again after an
+    article: a noun group then reads as one, while a clause (« Restent au niveau régional ») stays one.
     """
     nlp = load_nlp()
     doc = doc if doc is not None else nlp(label)
     tokens = [token for token in doc if not token.is_space]
     reason = _fragment_reason(tokens)
     first = tokens[0] if tokens else None
-    misread = first is not None and first.pos_ == "VERB" and "Inf" not in first.morph.get("VerbForm")  # « Saisie mutualisée … »
+    misread = first is not None and (first.pos_ == "ADV" or first.pos_ == "VERB" and "Inf" not in first.morph.get("VerbForm"))
     if reason and misread and not any(c.dep_.startswith("nsubj") for c in first.children):
-        again = [token for token in nlp("la " + label[:1].lower() + label[1:]) if not token.is_space][1:]
-        if again and again[0].pos_ in ("NOUN", "PROPN") and _fragment_reason(again) is None:
-            return None
+        for article in ("la ", "le "):
+            again = [token for token in nlp(article + label[:1].lower() + label[1:]) if not token.is_space][1:]
+            if again and again[0].pos_ in ("NOUN", "PROPN") and _fragment_reason(again) is None:
+                return None
     return reason
 
 
