@@ -281,3 +281,12 @@ def test_a_mixed_theme_that_no_phrase_covers_is_named_by_its_two_most_held_ideas
     label = theme.label.casefold()
     assert "outils numériques" in label and "données non partagées" in label and " et " in label, theme.label
     assert fragment_reason(theme.label) is None and theme.label_support >= 0.57
+
+
+def test_a_subject_word_is_widened_to_a_longer_heading_when_no_short_one_holds_it(use_embedder):
+    _, result = summarise(use_embedder, [[
+        "Sensibiliser nos élus au travail en réseau", "Porter la parole du réseau auprès des élus", "Les élus !",
+        "Mobiliser les socio-pros autour des projets", "Veille locale",
+    ]], category="contributions")
+    label = result.themes[0].label
+    assert len(label.split()) >= 3 and "élus" in label.casefold() and fragment_reason(label) is None, label
