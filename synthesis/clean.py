@@ -255,7 +255,20 @@ def _head_with(head, child):
     end = max(token.i for token in core)
     if child.dep_ == "amod":
         end = child.right_edge.i  # "riche et varié": an adjective keeps its coordination
+    doc = head.doc
+    while end + 1 < len(doc) and _opens_a_bare_complement(doc[end + 1], set(range(head.i, end + 1))):
+        end += 2  # « Animer un groupe de travail »: the complement without article is part of the name
+        while end + 1 < len(doc) and doc[end + 1].head.i == end and doc[end + 1].dep_ in ("amod", "nummod", "fixed", "flat:name"):
+            end += 1  # with its own adjective or number (« prêts à taux zéro »)
     return head.doc[head.i : end + 1]
+
+
+#: Nouns of quantity: « une partie de la clientèle » is about the clientèle.
+_QUANTITY_NOUNS = frozenset({"partie", "plupart", "majorité", "minorité", "moitié", "totalité", "nombre", "quantité"})
+
+
+def _opens_a_quantity(tokens) -> bool:
+    return len(tokens) > 1 and tokens[0].lemma_.casefold() in _QUANTITY_NOUNS and tokens[1].lower_ in ("de", "d'", "d’", "du", "des")
 
 
 def _opens_locution(tokens) -> bool:
@@ -301,19 +314,36 @@ def _hangs_on_its_sentence(tokens) -> bool:
 
 def _stops_before_its_complement(tokens) -> bool:
     """The phrase ends where its last word's list or agent goes on: « Lien entre élus » out of « lien entre
-    élus, pros et réseau », « Apidae alimentée » out of « Apidae alimentée par tous »."""
+    élus, pros et réseau », « Apidae alimentée » out of « Apidae alimentée par tous »; or before a complement
+    without article that makes one name with a word of it (see ``_opens_a_bare_complement``)."""
     last = tokens[-1]
     if len(tokens) == 1:
         return False  # one word of a list (« élus ») is a word of the card, not a cut
     if any(child.dep_ == "conj" and child.i > last.i for child in last.children):
         return True
     following = last.nbor(1) if last.i + 1 < len(last.doc) else None
+    if following is not None and _opens_a_bare_complement(following, {token.i for token in tokens}):
+        return True
     return "Part" in last.morph.get("VerbForm") and following is not None and following.lower_ == "par"
+
+
+#: Prepositions that open a complement without article, one word with what it completes (« travail en réseau »).
+_BARE_COMPLEMENT_PREPOSITIONS = frozenset({"en", "de", "d'", "d’", "à"})
+
+
+def _opens_a_bare_complement(token, inside: set[int]) -> bool:
+    """Whether ``token`` opens « en réseau », « de travail », « en séjour »: a preposition and a noun with no
+    article, hung on a word of the phrase, that make one name with it (« Sensibiliser nos élus au travail »
+    cut out of « … au travail en réseau », « Animer un groupe » out of « … un groupe de travail »)."""
+    if token.lower_ not in _BARE_COMPLEMENT_PREPOSITIONS or token.i + 1 >= len(token.doc):
+        return False
+    noun = token.nbor(1)
+    return noun.pos_ == "NOUN" and noun.head.i in inside and not any(child.dep_ == "det" for child in noun.children)
 
 
 def _trimmed_phrase(span, counts) -> Phrase | None:
     tokens = list(span)
-    while tokens and (tokens[0].pos_ in EDGE_POS or tokens[0].lemma_.casefold() in _LEADING_QUANTIFIERS or _opens_locution(tokens)):
+    while tokens and (tokens[0].pos_ in EDGE_POS or tokens[0].lemma_.casefold() in _LEADING_QUANTIFIERS or _opens_locution(tokens) or _opens_a_quantity(tokens)):
         tokens.pop(0)
     while tokens and (tokens[-1].pos_ in EDGE_POS or tokens[-1].is_stop):
         last = tokens[-1]
@@ -321,7 +351,7 @@ def _trimmed_phrase(span, counts) -> Phrase | None:
         if modifies_inside and (last.pos_ in ("NUM", "ADJ") or last.pos_ == "ADV" and not last.is_stop):
             return None  # "prêts à taux zéro", "à taux bas": the number or adverb is part of the idea
         tokens.pop()
-    if not tokens or len(tokens) > MAX_PHRASE_TOKENS:
+    if not tokens or len(tokens) > MAX_PHRASE_TOKENS or (len(tokens) == 1 and tokens[0].lemma_.casefold() in _QUANTITY_NOUNS):
         return None
     if _cuts_a_word(tokens[0], tokens[-1]):
         return None  # "Turn-over" tokenised as "Turn" "-over": never keep half of it

@@ -76,6 +76,24 @@ def test_a_phrase_never_stops_where_its_list_or_agent_goes_on():
     assert "formation des saisonniers" not in texts[2] and "saisonniers" in texts[2]
 
 
+def test_a_phrase_keeps_a_complement_without_article_that_makes_one_name_with_it():
+    cleaned = clean_texts(["Sensibiliser nos élus au travail en réseau", "Animer un groupe de travail sur l'accueil hors les murs",
+                           "Difficulté à fidéliser les conseillers en séjour", "Il faut étendre les prêts à taux zéro aux jeunes"])
+    texts = [[phrase.text.casefold() for phrase in item.phrases] for item in cleaned]
+    assert "étendre les prêts à taux" not in texts[3] and "étendre les prêts à taux zéro" in texts[3]  # with its number
+    assert "sensibiliser nos élus au travail" not in texts[0] and "sensibiliser nos élus au travail en réseau" in texts[0]
+    assert "animer un groupe" not in texts[1] and "animer un groupe de travail" in texts[1]
+    assert "fidéliser les conseillers" not in texts[2] and "conseillers en séjour" in texts[2]
+
+
+def test_a_noun_of_quantity_gives_way_to_what_it_counts():
+    cleaned = clean_texts(["L'accès au territoire dépend de la voiture, ce qui nous coupe d'une partie de la clientèle",
+                           "La plupart des visiteurs viennent en voiture"])
+    texts = [[phrase.text.casefold() for phrase in item.phrases] for item in cleaned]
+    assert "clientèle" in texts[0] and not any(text.startswith("partie") for text in texts[0])
+    assert "visiteurs" in texts[1] and not any(text.startswith("plupart") for text in texts[1])
+
+
 def test_unaccented_cards_are_analysed_as_correct_french():
     cleaned = clean_texts(["CLARIFIER LES ROLES", "Rencontres plus frequentes", "manque de moyen", "Des moyens limités", "Plus de moyens"])
     assert "rôle" in cleaned[0].lemmas and cleaned[0].readable == "Clarifier les rôles"

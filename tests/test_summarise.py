@@ -232,7 +232,7 @@ def test_a_heading_that_reads_alone_as_a_verb_its_card_wrote_as_a_noun_is_told(p
 @pytest.mark.parametrize("label", [
     "Sentiers comme les producteurs", "OT d'un même département", "Conseiller d'un autre OT", "Niveau régional", "Restent au niveau régional", "Manque de",
     "Citoyen les moyens", "Projets du CRTL une fois", "Fréquentation ni croisés",
-    "Billetterie commun", "Formation régional", "Promotion régionales", "Énergie alternatives",
+    "Billetterie commun", "Formation régional", "Promotion régionales", "Énergie alternatives", "Relayées par le CRTL", "Gérés par l'agence", "Vraiment compliqué",
 ])
 def test_fragments_are_told_by_their_parse(label):
     assert fragment_reason(label) is not None
@@ -241,7 +241,7 @@ def test_fragments_are_told_by_their_parse(label):
 @pytest.mark.parametrize("label", [
     "Connaissance du territoire", "Clarifier les rôles", "Moyens humains et financiers limités", "Réseau solidaire et entraide", "Manque de moyens",
     "Partage des données d'observation", "Rendre le vote obligatoire", "Supprimer le Sénat", "Visibilité pour les petits OT",
-    "Retours terrain réguliers au CRTL", "Équipes motivées", "Pays basque",
+    "Retours terrain réguliers au CRTL", "Équipes motivées", "Pays basque", "Saisie mutualisée dans Apidae", "Recrutement des saisonniers",
 ])
 def test_whole_headings_pass_the_fragment_check(label):
     assert fragment_reason(label) is None
@@ -268,6 +268,28 @@ def test_demo_keywords_are_words_the_cards_wrote(demo_synthesis):
     keywords = {word.casefold() for theme in demo_synthesis.themes() for word in theme.keywords}
     assert keywords <= written
     assert not {"conner", "manqu", "varier", "connaisance", "communiction", "diversite"} & keywords
+
+
+def test_a_mixed_theme_that_no_phrase_covers_is_named_by_its_two_most_held_ideas(use_embedder):
+    # each phrase is carried by 2 cards of 7 (below a third): together they carry 4
+    _, result = summarise(use_embedder, [[
+        "Outils numériques disparates", "Des outils numériques non harmonisés", "Données non partagées",
+        "Les données non partagées entre OT", "Circulation de l'information difficile", "Infos dispersées, chacun dans son coin",
+        "Multiplicité des plateformes",
+    ]], category="faiblesses")
+    theme = result.themes[0]
+    label = theme.label.casefold()
+    assert "outils numériques" in label and "données non partagées" in label and " et " in label, theme.label
+    assert fragment_reason(theme.label) is None and theme.label_support >= 0.57
+
+
+def test_a_subject_word_is_widened_to_a_longer_heading_when_no_short_one_holds_it(use_embedder):
+    _, result = summarise(use_embedder, [[
+        "Sensibiliser nos élus au travail en réseau", "Porter la parole du réseau auprès des élus", "Les élus !",
+        "Mobiliser les socio-pros autour des projets", "Veille locale",
+    ]], category="contributions")
+    label = result.themes[0].label
+    assert len(label.split()) >= 3 and "élus" in label.casefold() and fragment_reason(label) is None, label
 
 
 def test_demo_quotes_are_at_least_as_close_to_their_label_as_the_median_card(demo_synthesis, use_embedder):
