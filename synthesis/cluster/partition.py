@@ -30,7 +30,8 @@ _EDGE_CHUNK = 1_000_000  # edges compared with every run at once (runs x edges w
 
 
 def graph_partition(
-    graphs: list[sparse.csr_matrix], resolution: float, random_state: int, *, n_runs: int = N_RUNS, consensus=None
+    graphs: list[sparse.csr_matrix], resolution: float, random_state: int, *, n_runs: int = N_RUNS, consensus=None,
+    n_iterations: int = -1,
 ) -> np.ndarray:
     """kNN graphs of one or more views of the same texts -> (n,) consensus Leiden labels.
 
@@ -39,21 +40,22 @@ def graph_partition(
     reweighted by the share of runs that put its two ends together, and later rounds run
     on that graph; it stops when all runs agree. Much more stable than a single run, and
     a grouping is kept only where the views support it. The large-category path passes fewer
-    runs and its own ``consensus(runs, graph)`` for the leftover disagreement.
+    runs, its own ``consensus(runs, graph)`` for the leftover disagreement and, on the largest
+    graphs, fewer Leiden iterations per run (``n_iterations``; -1: until stable).
     """
     g = graphs[0]
     for other in graphs[1:]:
         g = g.maximum(other).tocsr()
     per_view = n_runs // len(graphs)
     view_graphs = [_igraph(graph) for graph in graphs]
-    runs = np.stack([_leiden(graph, resolution, random_state * 1000 + s) for graph in view_graphs for s in range(per_view)])
+    runs = np.stack([_leiden(graph, resolution, random_state * 1000 + s, n_iterations) for graph in view_graphs for s in range(per_view)])
     for _ in range(CONSENSUS_ROUNDS - 1):
         if (runs == runs[0]).all():
             return runs[0]
         e = g.tocoo()
         g = sparse.csr_matrix((e.data * edge_agreement(runs, e.row, e.col) + 1e-6, (e.row, e.col)), shape=g.shape)
         graph = _igraph(g)
-        runs = np.stack([_leiden(graph, resolution, seed=random_state * 1000 + s) for s in range(n_runs)])
+        runs = np.stack([_leiden(graph, resolution, random_state * 1000 + s, n_iterations) for s in range(n_runs)])
     if (runs == runs[0]).all():
         return runs[0]
     return consensus(runs, g) if consensus is not None else _consensus(list(runs))
@@ -74,12 +76,12 @@ def _igraph(g: sparse.csr_matrix) -> igraph.Graph:
     return igraph.Graph(n=g.shape[0], edges=np.column_stack([e.row, e.col]).tolist(), edge_attrs={"weight": e.data.tolist()})
 
 
-def _leiden(graph: igraph.Graph, resolution: float, seed: int) -> np.ndarray:
+def _leiden(graph: igraph.Graph, resolution: float, seed: int, n_iterations: int = -1) -> np.ndarray:
     """igraph graph of n nodes -> (n,) Leiden modularity communities, reproducible for a seed."""
     # igraph draws from one process-wide generator: give it a seeded one for this run only
     igraph.set_random_number_generator(random.Random(seed))
     try:
-        partition = graph.community_leiden(objective_function="modularity", weights="weight", resolution=resolution, n_iterations=-1)
+        partition = graph.community_leiden(objective_function="modularity", weights="weight", resolution=resolution, n_iterations=n_iterations)
     finally:
         igraph.set_random_number_generator(random)
     return np.asarray(partition.membership)
