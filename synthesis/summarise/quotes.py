@@ -1,8 +1,9 @@
 """A theme's quotes: cards that illustrate its label, varied, across groups, voted for where possible.
 
-Only units whose fit to the theme is at or above the theme's median are quoted, so
-no quote is one of the theme's outliers (« Un jardin partagé devant l'OT » under
-« Partager nos bonnes pratiques »). Among those, maximal marginal relevance picks
+Only units at or above the theme's median on both its fit to the theme and its
+closeness to the label are quoted, so no quote is one of the theme's outliers
+(« Un jardin partagé devant l'OT » under « Partager nos bonnes pratiques ») nor another
+idea of a mixed theme (« Entraide entre structures » under « Apidae »). Among those, maximal marginal relevance picks
 units close to the theme and to its label, unlike the quotes already chosen, with a
 bonus for a group not quoted yet and for the participants' dot votes. Near-duplicates
 of a card already quoted are never quoted again.
@@ -33,6 +34,8 @@ _NEW_GROUP_BONUS = 0.1
 #: Bonus of a voted card, reached at _VOTES_FOR_FULL_BONUS dot votes.
 _VOTE_BONUS, _VOTES_FOR_FULL_BONUS = 0.1, 3
 _TERSE_QUOTE_PENALTY = 0.15
+#: A small theme keeps two quotable units even when fewer are closer to the label than its median unit.
+_FEWEST_QUOTABLE = 2
 
 
 def find_near_duplicates(cleaned: Sequence[CleanText], vectors: np.ndarray) -> list[int | None]:
@@ -79,6 +82,8 @@ def select_quotes(
         i for i in sorted(indices.tolist(), key=lambda i: (-fit[i], i))
         if fit[i] >= median and (duplicates[i] is None or duplicates[i] not in indices)
     ]
+    if label_vector is not None and pool:
+        pool = _close_to_label(pool, indices, vectors, label_vector)
     relevance = {i: _relevance(i, vectors, fit, units, label_vector) for i in pool}
     chosen: list[int] = []
     while pool and len(chosen) < n_quotes:
@@ -87,6 +92,23 @@ def select_quotes(
         chosen.append(best)
         pool.remove(best)
     return chosen
+
+
+def _close_to_label(pool: list[int], indices: np.ndarray, vectors: np.ndarray, label_vector: np.ndarray) -> list[int]:
+    """The pool's units at least as close to the label as the theme's median unit, or its two closest.
+
+    Fit to the theme alone let a mixed theme's other idea illustrate its label
+    (« Entraide entre structures » under « Apidae », « Formation continue des conseillers »
+    under « Clientèle étrangère »): two quotes that show the heading beat three that do not.
+    """
+    to_label = vectors[indices] @ label_vector
+    median = float(np.median(to_label))
+    closeness = dict(zip(indices.tolist(), to_label.tolist()))
+    kept = [i for i in pool if closeness[i] >= median - 1e-9]
+    if len(kept) >= min(_FEWEST_QUOTABLE, len(pool)):
+        return kept
+    closest = sorted(pool, key=lambda i: (-closeness[i], i))[:_FEWEST_QUOTABLE]
+    return [i for i in pool if i in closest]
 
 
 def _relevance(i: int, vectors: np.ndarray, fit: np.ndarray, units: Sequence[IdeaUnit], label_vector) -> float:
@@ -106,6 +128,17 @@ def _mmr_score(i: int, relevance: float, chosen: list[int], groups_quoted: set[s
 
 def make_quote(unit: IdeaUnit, cleaned: CleanText) -> Quote:
     """The unit as quoted: in sentence case if typed in capitals; with its whole card when it is a segment."""
-    text = cleaned.readable or unit.text
-    segment_of = normalise_text(unit.card.text) if unit.segment else ""
+    text = _sentence_case(cleaned.readable or unit.text)
+    segment_of = _sentence_case(normalise_text(unit.card.text)) if unit.segment else ""
     return Quote(unit.card_id, unit.group, text, segment_of=segment_of)
+
+
+def _sentence_case(text: str) -> str:
+    """A quote opens on a capital, as a report prints it (« connaissance fine… » → « Connaissance fine… »).
+
+    A first word with a capital inside (« eBay », « iPhone ») is a name and stays as written.
+    """
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    if not first or not first[0].islower() or any(ch.isupper() for ch in first):
+        return text
+    return text[0].upper() + text[1:]
