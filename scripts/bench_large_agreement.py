@@ -16,6 +16,14 @@ where the two meet in time is where ``LARGE_CATEGORY`` is set. With ``--keep`` h
 texts than a size, the rest are noisy copies of their vectors (a proxy for the clustering cost only).
 
     python scripts/bench_large_agreement.py --sizes 1000,3000,10000,30000 [--default-max 10000] [--cache-dir DIR] [--keep FILE]
+
+``--recall 30000`` measures the approximate kNN of large categories (``space.NeighbourIndex``)
+on the first 30,000 prepared texts: the share of the exact k neighbours it finds in each view,
+on ``--sample`` rows (their exact neighbours searched among all rows), and how much less
+similar the neighbours found are; with ``--themes`` also the ARI between the themes of the
+approximate and the exact search (slow: the exact search is n^2 d).
+
+    python scripts/bench_large_agreement.py --recall 30000 [--sample 2000] [--themes] --keep FILE
 """
 
 from __future__ import annotations
@@ -119,24 +127,71 @@ def noisy_copies(vectors: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
     return np.vstack([unit, (COPY_COSINE * copies + spread * noise).astype(vectors.dtype)])
 
 
-def sizes_table(sizes: list[int], default_max: int, cache_dir: Path | None, kept: Path | None = None) -> None:
+def prepared_texts(n: int, cache_dir: Path | None, kept: Path | None) -> tuple[list, np.ndarray, object]:
+    """-> (cleaned texts, embeddings, keyword vocabularies) of n grown texts, read from ``kept`` when it exists."""
     from bench_speed import grown_texts
 
     from synthesis.embed.cache import CachedEmbedder
 
-    start = time.perf_counter()
     if kept is not None and kept.exists():
         with kept.open("rb") as stream:
-            cleaned, vectors, vocabularies = pickle.load(stream)
-    else:
-        embedder = CachedEmbedder(load_embedder(), cache_dir)
-        texts = grown_texts(max(sizes), seed=max(sizes))
-        cleaned = clean_texts(texts)
-        vectors = embedder.encode([normalise_text(text) for text in texts])
-        vocabularies = pipeline._keyword_vocabularies(cleaned, embedder.encode)
-        if kept is not None:
-            with kept.open("wb") as stream:
-                pickle.dump((cleaned, vectors, vocabularies), stream)
+            return pickle.load(stream)
+    embedder = CachedEmbedder(load_embedder(), cache_dir)
+    texts = grown_texts(n, seed=n)
+    cleaned = clean_texts(texts)
+    vectors = embedder.encode([normalise_text(text) for text in texts])
+    vocabularies = pipeline._keyword_vocabularies(cleaned, embedder.encode)
+    if kept is not None:
+        with kept.open("wb") as stream:
+            pickle.dump((cleaned, vectors, vocabularies), stream)
+    return cleaned, vectors, vocabularies
+
+
+def recall_table(n: int, n_sample: int, themes: bool, cache_dir: Path | None, kept: Path | None) -> None:
+    from synthesis.cluster import space as cluster_space
+    from synthesis.cluster.views import n_neighbours
+
+    cleaned, vectors, vocabularies = prepared_texts(n, cache_dir, kept)
+    lemmas = [text.lemmas for text in cleaned[:n]]
+    views = pipeline._keyword_views(lemmas, vectors[:n], vocabularies)
+    load = lambda: " ".join(f"{x:.1f}" for x in os.getloadavg())  # noqa: E731
+    space = cluster_space.TextSpace.build(vectors[:n], lemmas, pipeline.Settings().lexical_weight, views, approximate=True)
+    m, k = space.n_rows, n_neighbours(space.n_rows)
+    sample = np.sort(np.random.default_rng(0).choice(m, size=min(n_sample, m), replace=False))
+    start = time.perf_counter()
+    parts = [space._knn_against(sample[a : a + 256], np.arange(m), k) for a in range(0, len(sample), 256)]
+    print(f"{n} texts, {m} distinct, k = {k}: exact neighbours of {len(sample)} rows in {time.perf_counter() - start:.0f} s (load {load()})")
+    start = time.perf_counter()
+    blocks = [space.knn_block(a, min(m, a + space.block_size()), k) for a in range(0, m, space.block_size())]
+    cells = len(space.index.starts) - 1
+    candidates = np.mean([len(space.index.candidates(c)) for c in range(cells)])
+    print(f"approximate: {cells} cells of ~{cluster_space.LIST_SIZE} rows, {cluster_space.PROBES} probes, {candidates:.0f} candidates "
+          f"per row; every row's neighbours in {time.perf_counter() - start:.0f} s (load {load()})")
+    for view in range(len(blocks[0])):
+        found = np.concatenate([block[view][0] for block in blocks])
+        sims = np.concatenate([block[view][1] for block in blocks])
+        found[space.index.order], sims[space.index.order] = found.copy(), sims.copy()
+        exact = np.concatenate([part[view][0] for part in parts])
+        exact_sims = np.concatenate([part[view][1] for part in parts])
+        recall = np.mean([len(np.intersect1d(found[row], truth)) for row, truth in zip(sample, exact)]) / k
+        lost = np.mean(exact_sims.sum(axis=1) - sims[sample].sum(axis=1)) / k
+        print(f"  view {view}: recall {recall:.4f}, similarity lost per neighbour {lost:.5f}")
+    if themes:
+        settings = pipeline.Settings()
+        for approximate in (True, False):
+            start = time.perf_counter()
+            labels = cluster_large.cluster_large(vectors[:n], lemmas, lexical_weight=settings.lexical_weight, keyword_views=views,
+                                                 random_state=settings.seed, approximate=approximate).labels
+            print(f"themes, {'approximate' if approximate else 'exact'} search: {labels.max() + 1} themes in "
+                  f"{time.perf_counter() - start:.0f} s (load {load()})", flush=True)
+            if approximate:
+                first = labels
+        print(f"ARI approximate / exact search: {adjusted_rand_score(first, labels):.3f}")
+
+
+def sizes_table(sizes: list[int], default_max: int, cache_dir: Path | None, kept: Path | None = None) -> None:
+    start = time.perf_counter()
+    cleaned, vectors, vocabularies = prepared_texts(max(sizes), cache_dir, kept)
     print(f"{len(vectors)} grown texts prepared (spaCy, embeddings, keyword vocabulary) in {time.perf_counter() - start:.0f} s")
     prepared = len(vectors)
     if max(sizes) > prepared:  # a proxy for the clustering cost only: noisy copies of the prepared texts' vectors
@@ -169,7 +224,13 @@ def main() -> int:
     parser.add_argument("--default-max", type=int, default=10_000, help="largest size the default path is run on")
     parser.add_argument("--cache-dir", type=Path, help="embedding cache for --sizes (default: none)")
     parser.add_argument("--keep", type=Path, help="with --sizes: the prepared texts are read from this file, or written to it")
+    parser.add_argument("--recall", type=int, help="measure the approximate kNN on this many grown texts")
+    parser.add_argument("--sample", type=int, default=2000, help="with --recall: rows whose exact neighbours are searched")
+    parser.add_argument("--themes", action="store_true", help="with --recall: also the ARI of the themes with the exact search")
     args = parser.parse_args()
+    if args.recall:
+        recall_table(args.recall, args.sample, args.themes, args.cache_dir, args.keep)
+        return 0
     if args.sizes:
         sizes_table([int(size) for size in args.sizes.split(",")], args.default_max, args.cache_dir, args.keep)
         return 0

@@ -160,7 +160,8 @@ def print_run(label: str, result: dict) -> None:
     wall, timings = result["walls"][0]
     peak = result["peak_mib"]
     extra = f" (+ child processes {result['peak_children_mib']:.0f} MiB)" if result["peak_children_mib"] > 1 else ""
-    print(f"  {label}: {wall:.1f} s, peak {peak:.0f} MiB{extra}, {result['themes']} themes", flush=True)
+    print(f"  {label}: {wall:.1f} s, peak {peak:.0f} MiB{extra}, {result['themes']} themes "
+          f"(load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at its end)", flush=True)
     print(f"    stages (s): {stage_line(timings)}", flush=True)
     for repeat, (seconds, stages) in enumerate(result["walls"][1:], start=1):
         print(f"  in-process repeat #{repeat} (models loaded, cache warm): {seconds:.1f} s — {stage_line(stages)}", flush=True)

@@ -32,7 +32,8 @@ _EDGE_CHUNK = 1_000_000  # edges compared with every run at once (runs x edges w
 
 
 def graph_partition(
-    graphs: list[sparse.csr_matrix], resolution: float, random_state: int, *, n_runs: int = N_RUNS, consensus=None, map_calls=None
+    graphs: list[sparse.csr_matrix], resolution: float, random_state: int, *, n_runs: int = N_RUNS, consensus=None,
+    n_iterations: int = -1, map_calls=None,
 ) -> np.ndarray:
     """kNN graphs of one or more views of the same texts -> (n,) consensus Leiden labels.
 
@@ -41,42 +42,48 @@ def graph_partition(
     reweighted by the share of runs that put its two ends together, and later rounds run
     on that graph; it stops when all runs agree. Much more stable than a single run, and
     a grouping is kept only where the views support it. The large-category path passes fewer
-    runs and its own ``consensus(runs, graph)`` for the leftover disagreement, and an engine may pass
+    runs, its own ``consensus(runs, graph)`` for the leftover disagreement and, on the largest
+    graphs, fewer Leiden iterations per run (``n_iterations``; -1: until stable). An engine may pass
     ``map_calls`` to run the Leiden runs elsewhere (``leiden_runs``: each run depends on its seed only).
     """
     g = graphs[0]
     for other in graphs[1:]:
         g = g.maximum(other).tocsr()
     per_view = n_runs // len(graphs)
-    runs = leiden_runs(graphs, resolution, [random_state * 1000 + s for s in range(per_view)], map_calls)
+    runs = leiden_runs(graphs, resolution, [random_state * 1000 + s for s in range(per_view)], map_calls, n_iterations)
     for _ in range(CONSENSUS_ROUNDS - 1):
         if (runs == runs[0]).all():
             return runs[0]
         e = g.tocoo()
         g = sparse.csr_matrix((e.data * edge_agreement(runs, e.row, e.col) + 1e-6, (e.row, e.col)), shape=g.shape)
-        runs = leiden_runs([g], resolution, [random_state * 1000 + s for s in range(n_runs)], map_calls)
+        runs = leiden_runs([g], resolution, [random_state * 1000 + s for s in range(n_runs)], map_calls, n_iterations)
     if (runs == runs[0]).all():
         return runs[0]
     return consensus(runs, g) if consensus is not None else _consensus(list(runs))
 
 
-def leiden_runs(graphs: list[sparse.csr_matrix], resolution: float, seeds: list[int], map_calls=None) -> np.ndarray:
+def leiden_runs(graphs: list[sparse.csr_matrix], resolution: float, seeds: list[int], map_calls=None, n_iterations: int = -1) -> np.ndarray:
     """-> (len(graphs) x len(seeds), n) Leiden partitions: every seed on the first graph, then on the next...
 
     ``map_calls(function, *iterables, **shared) -> results`` (an engine's map then gather) runs them
-    in chunks of RUNS_PER_TASK seeds; each run depends on its graph and seed only, so the partitions
-    are the same wherever they run.
+    in chunks of RUNS_PER_TASK seeds; each run depends on its graph, seed and ``n_iterations`` only, so
+    the partitions are the same wherever they run.
     """
     if map_calls is None:
-        return np.concatenate([_leiden_chunk(0, seeds, graphs=[graph], resolution=resolution) for graph in graphs])
+        return np.concatenate([
+            _leiden_chunk(0, seeds, graphs=[graph], resolution=resolution, n_iterations=n_iterations) for graph in graphs
+        ])
     chunks = [(view, seeds[a : a + RUNS_PER_TASK]) for view in range(len(graphs)) for a in range(0, len(seeds), RUNS_PER_TASK)]
-    done = map_calls(_leiden_chunk, [view for view, _ in chunks], [chunk for _, chunk in chunks], graphs=graphs, resolution=resolution)
+    done = map_calls(
+        _leiden_chunk, [view for view, _ in chunks], [chunk for _, chunk in chunks], graphs=graphs, resolution=resolution,
+        n_iterations=n_iterations,
+    )
     return np.concatenate(done)
 
 
-def _leiden_chunk(view: int, seeds: list[int], *, graphs: list[sparse.csr_matrix], resolution: float) -> np.ndarray:
+def _leiden_chunk(view: int, seeds: list[int], *, graphs: list[sparse.csr_matrix], resolution: float, n_iterations: int = -1) -> np.ndarray:
     graph = _igraph(graphs[view])
-    return np.stack([_leiden(graph, resolution, seed) for seed in seeds])
+    return np.stack([_leiden(graph, resolution, seed, n_iterations) for seed in seeds])
 
 
 def edge_agreement(runs: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -94,12 +101,12 @@ def _igraph(g: sparse.csr_matrix) -> igraph.Graph:
     return igraph.Graph(n=g.shape[0], edges=np.column_stack([e.row, e.col]).tolist(), edge_attrs={"weight": e.data.tolist()})
 
 
-def _leiden(graph: igraph.Graph, resolution: float, seed: int) -> np.ndarray:
+def _leiden(graph: igraph.Graph, resolution: float, seed: int, n_iterations: int = -1) -> np.ndarray:
     """igraph graph of n nodes -> (n,) Leiden modularity communities, reproducible for a seed."""
     # igraph draws from one process-wide generator: give it a seeded one for this run only
     igraph.set_random_number_generator(random.Random(seed))
     try:
-        partition = graph.community_leiden(objective_function="modularity", weights="weight", resolution=resolution, n_iterations=-1)
+        partition = graph.community_leiden(objective_function="modularity", weights="weight", resolution=resolution, n_iterations=n_iterations)
     finally:
         igraph.set_random_number_generator(random)
     return np.asarray(partition.membership)
