@@ -15,10 +15,14 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from synthesis.clean_cache import CachedParser, CleanedCache, ConsultedCounts
 from synthesis.spelling import build_corrections, corpus_words, frequency, respell
 
 if TYPE_CHECKING:
@@ -98,14 +102,16 @@ PARALLEL_FROM = 20_000
 
 
 def clean_texts(texts: list[str], *, batch_size: int = 64, show_progress: bool = False,
-                corpus: tuple[Counter, dict[str, str]] | None = None, n_process: int | None = None) -> list[CleanText]:
+                corpus: tuple[Counter, dict[str, str]] | None = None, n_process: int | None = None,
+                parser: CachedParser | None = None, cleaned_cache: CleanedCache | None = None) -> list[CleanText]:
     """One CleanText per text; spelling is corrected from the whole batch (one corpus).
 
     ``corpus``: (word counts, corrections) of a larger corpus these texts are one part of
     (a partition of the distributed engine), used instead of the batch's own.
     ``n_process``: spaCy processes (default: 2 from ``PARALLEL_FROM`` texts on two cores or more).
+    ``parser``: where parses are looked up before spaCy runs (``clean_cache``; None: every text is parsed);
+    ``cleaned_cache``: where whole CleanTexts are looked up first (``clean_cache``: the same result, sooner).
     """
-    nlp = load_nlp()
     normalised = [normalise_text(text) for text in texts]
     if corpus is None:
         words = corpus_words(normalised)
@@ -113,17 +119,50 @@ def clean_texts(texts: list[str], *, batch_size: int = 64, show_progress: bool =
     else:
         words, corrections = corpus
     prepared = [respell(text, corrections) for text in normalised]
+    readable = [fixed if normal != text else text for text, normal, fixed in zip(texts, normalised, prepared)]
+    keys = [CleanedCache.key(*parts) for parts in zip(texts, prepared, readable)]
+    found = cleaned_cache.found(keys, words) if cleaned_cache is not None else {}
+    cleaned: list[CleanText | None] = [found.get(key) for key in keys]
+    todo = [i for i, clean in enumerate(cleaned) if clean is None]
     if n_process is None:
-        n_process = 2 if len(texts) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 else 1
-    docs = nlp.pipe(prepared, batch_size=batch_size if n_process == 1 else 256, n_process=n_process)
-    if show_progress:
-        from tqdm import tqdm
+        n_process = 2 if len(todo) >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 else 1
+    parser = parser or CachedParser(load_nlp(), None)
+    made: dict[bytes, tuple[CleanText, dict[str, int]]] = {}
+    # Distinct texts are parsed once, cached ones read back first, one Doc at a time (a Doc weighs about 24 KB).
+    for positions, doc in parser.pipe_unordered([prepared[i] for i in todo], batch_size=batch_size if n_process == 1 else 256,
+                                                n_process=n_process, progress=_progress_bar if show_progress else None):
+        for i in (todo[position] for position in positions):
+            consulted = ConsultedCounts(words)
+            cleaned[i] = _clean_doc(texts[i], doc, consulted, readable=readable[i])
+            made[keys[i]] = (cleaned[i], consulted.asked)
+    if cleaned_cache is not None:
+        cleaned_cache.save(made)
+    return cleaned
 
-        docs = tqdm(docs, total=len(texts), desc="spaCy", unit=" textes", leave=False)
-    return [
-        _clean_doc(text, doc, words, readable=fixed if normal != text else text)
-        for text, normal, fixed, doc in zip(texts, normalised, prepared, docs)
-    ]
+
+def _progress_bar(docs, total: int):
+    from tqdm import tqdm
+
+    return tqdm(docs, total=total, desc="spaCy", unit=" textes", leave=False)
+
+
+#: The run's cache of label phrases' parses (``phrase_parses``); None: phrases are parsed every time.
+_PHRASE_PARSER: ContextVar[CachedParser | None] = ContextVar("phrase_parser", default=None)
+
+
+def parse_phrases(texts: list[str]) -> list:
+    """Candidate label phrases parsed alone (for ``fragment_reason``), through the run's cache when one is set."""
+    return (_PHRASE_PARSER.get() or CachedParser(load_nlp(), None)).pipe(texts)
+
+
+@contextmanager
+def phrase_parses(cache_dir: Path | None):
+    """Within: ``parse_phrases`` looks parses up in ``cache_dir`` (a run's summaries parse thousands of phrases)."""
+    token = _PHRASE_PARSER.set(CachedParser(load_nlp(), cache_dir, kind="phrases") if cache_dir is not None else None)
+    try:
+        yield
+    finally:
+        _PHRASE_PARSER.reset(token)
 
 
 def static_word_vectors(words: list[str]) -> tuple[dict[str, np.ndarray], int]:

@@ -14,11 +14,13 @@ import numpy as np
 
 from synthesis.cluster import large as cluster_large
 from synthesis.cards import CardSet, group_sort_key
-from synthesis.clean import clean_texts, normalise_text, static_word_vectors
-from synthesis.cluster import LEXICAL_WEIGHT, cluster_embeddings, keyword_view, lexical_space
+from synthesis.clean import clean_texts, load_nlp, normalise_text, phrase_parses, static_word_vectors
+from synthesis.cluster import LEXICAL_WEIGHT, Clustering, cluster_embeddings, keyword_view, lexical_space
 from synthesis.crossread import cross_read, theme_centres
 from synthesis.embed import DEFAULT_EMBEDDER, load_embedder
-from synthesis.embed.cache import CachedEmbedder
+from synthesis.embed.cache import CachedEmbedder, text_key
+from synthesis.clean_cache import CachedParser, CleanedCache, parser_identity
+from synthesis.cluster.saved import NEW, REUSE_FROM, SavedClusterings, content_key, place_new_texts, settings_key
 from synthesis.result import Placement, Synthesis
 from synthesis.split import split_cards
 from synthesis.summarise import CategoryInput, summarise_category
@@ -81,7 +83,8 @@ def synthesize(
 
     say(f"Analyse linguistique de {len(cards)} cartes, {len(units)} idées (spaCy)")
     with stage("spacy"):
-        cleaned = clean_texts(texts, show_progress=show_progress)
+        cleaned = clean_texts(texts, show_progress=show_progress, parser=CachedParser(load_nlp(), cache_dir),
+                              cleaned_cache=CleanedCache(load_nlp(), cache_dir))
 
     say(f"Calcul des embeddings ({settings.model})")
     with stage("model load"):
@@ -90,9 +93,12 @@ def synthesize(
         # (the encoder's last digits depend on what else is in a batch).
         embedder = CachedEmbedder(load_embedder(settings.model), cache_dir)
     with stage("embedding"):
-        vectors = embedder.encode([normalise_text(text) for text in texts], show_progress=show_progress)
+        embedded = [normalise_text(text) for text in texts]
+        vectors = embedder.encode(embedded, show_progress=show_progress)
     with stage("keyword vocabulary"):
         vocabularies = _keyword_vocabularies(cleaned, embedder.encode) if settings.keyword_clustering else None
+    embedded_keys = [text_key(text) for text in embedded]
+    saved = SavedClusterings(cache_dir, settings_key(embedder.identity, parser_identity(load_nlp()), _clustering_settings(settings)))
 
     groups = card_set.groups
     id_prefixes = theme_id_prefixes(card_set.categories) if card_set.survey is None else survey_id_prefixes(card_set.categories)
@@ -105,7 +111,12 @@ def synthesize(
         category_cleaned, category_vectors = [cleaned[i] for i in indices], vectors[indices]
         lemmas = [text.lemmas for text in category_cleaned]
         with stage("clustering"):
-            clustering = (cluster_category or default_clustering)(category, category_vectors, lemmas, vocabularies, settings)
+            if cluster_category is not None:
+                clustering = cluster_category(category, category_vectors, lemmas, vocabularies, settings)
+            else:
+                text_keys = [embedded_keys[i] for i in indices]
+                clustering, kept = cluster_with_cache(category, category_vectors, lemmas, text_keys, vocabularies, settings, saved)
+                warnings += [kept] if kept else []
         if settings.n_themes is not None and clustering.n_themes < settings.n_themes:
             warnings.append(
                 f"{category} : {settings.n_themes} thèmes demandés, {clustering.n_themes} seulement "
@@ -120,7 +131,7 @@ def synthesize(
             labels=np.asarray(clustering.labels),
             fit=np.asarray(clustering.fit, dtype=float),
         )
-        with stage("summaries"):
+        with stage("summaries"), phrase_parses(cache_dir):
             result, duplicate_of = summarise_category(data, all_groups=_coverage_base(groups, data.units, card_set.survey),
                                                       encode=embedder.encode, n_quotes=settings.n_quotes,
                                                       id_prefix=id_prefixes[category], survey=card_set.survey)
@@ -157,6 +168,42 @@ ClusterCategory = Callable[[str, np.ndarray, list, "_KeywordVocabularies | None"
 def default_clustering(category: str, vectors: np.ndarray, lemmas, vocabularies, settings: Settings, *, map_calls=None):
     """The clustering of ``synth cluster`` (the category's name plays no part; ``map_calls``: see ``cluster_large``)."""
     return _cluster_category(vectors, lemmas, vocabularies, settings, map_calls=map_calls)
+
+
+def cluster_with_cache(
+    category: str, vectors: np.ndarray, lemmas, text_keys: list[bytes], vocabularies, settings: Settings, saved: SavedClusterings
+) -> tuple[Clustering, str | None]:
+    """The category's clustering: the one saved for these texts; past ``REUSE_FROM`` distinct texts, an earlier
+    from-scratch one's themes with the few new texts placed; else a new one (``cluster.saved``).
+
+    The second item is a line for the run's journal when earlier themes were kept.
+    """
+    content = content_key(text_keys, lemmas)
+    same = saved.same(content)
+    if same is not None:
+        return same, None
+    if len(set(text_keys)) > REUSE_FROM and (found := saved.earlier(text_keys)) is not None:
+        themes_of, earlier, n_gone = found
+        previous = np.array([themes_of.get(key, NEW) for key in text_keys])
+        placed = place_new_texts(vectors, lemmas, previous, lexical_weight=settings.lexical_weight)
+        if placed is not None:
+            labels, fit = placed
+            method = f"{earlier.method} + new texts placed at the nearest centroid of a saved run's themes"
+            clustering = Clustering(labels, fit, int(labels.max() + 1), method, earlier.grain)
+            saved.save(content, text_keys, clustering, from_scratch=False)
+            n_new = len({key for key, label in zip(text_keys, previous) if label == NEW})
+            return clustering, (
+                f"{category} : thèmes repris du run précédent (cache), {n_new} idées nouvelles placées dans le thème "
+                f"le plus proche, {n_gone} disparues ; --no-cache pour tout regrouper à nouveau"
+            )
+    clustering = default_clustering(category, vectors, lemmas, vocabularies, settings)
+    saved.save(content, text_keys, clustering, from_scratch=True)
+    return clustering, None
+
+
+def _clustering_settings(settings: Settings) -> dict:
+    """The settings that reach the clustering (the number of quotes does not)."""
+    return {name: value for name, value in asdict(settings).items() if name != "n_quotes"}
 
 
 def coverage_base(groups: list[str], units, survey) -> list[str]:

@@ -1,11 +1,8 @@
 """An on-disk embedding cache: a re-run embeds only the texts it has not seen with this model.
 
 Vectors are keyed by the model's identity and the SHA-256 of the exact text given to
-``encode``. Each run that embeds something new adds one shard file (``.npz``: the keys and
-their vectors), written to a temporary name and renamed into place, so two runs sharing a
-cache never see half a file, and neither needs a lock. A shard that cannot be read (a
-killed disk, a hand edit) is skipped and its texts embedded again: the cache can make a
-run faster, never make it fail. Past ``MAX_SHARDS`` files, a run folds them into one.
+``encode``, in shards of one folder per model (``synthesis.shards``: safe when two runs
+share the folder; an unreadable shard is skipped and its texts embedded again).
 
 Identical texts inside one run are embedded once, cache or not.
 """
@@ -15,14 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-#: Shards of one model folded into one when a run finds more than this.
-MAX_SHARDS = 32
-_DIGEST_BYTES = 32
+from synthesis.shards import MAX_SHARDS, ShardFolder, digest, pack_vectors, unpack_vectors
+
+__all__ = ["MAX_SHARDS", "CachedEmbedder", "default_cache_dir", "model_identity", "text_key"]
 
 
 def default_cache_dir() -> Path:
@@ -34,8 +30,7 @@ def default_cache_dir() -> Path:
     return Path(base) / "synth"
 
 
-def text_key(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+text_key = digest
 
 
 def model_identity(embedder) -> str:
@@ -50,9 +45,9 @@ def model_identity(embedder) -> str:
         files = sorted(path for path in folder.rglob("*") if path.is_file())
         parts["files"] = [(str(path.relative_to(folder)), path.stat().st_size) for path in files]
         parts["configs"] = [path.read_text(encoding="utf-8", errors="replace") for path in files if path.suffix == ".json"]
-    digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()[:24]
+    fingerprint = hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()[:24]
     safe_name = "".join(char if char.isalnum() or char in "-_." else "_" for char in parts["name"])[:40]
-    return f"{safe_name}-{digest}"
+    return f"{safe_name}-{fingerprint}"
 
 
 def _package_versions(*names: str) -> dict[str, str]:
@@ -76,7 +71,10 @@ class CachedEmbedder:
     def __init__(self, embedder, cache_dir: Path | None):
         self.embedder = embedder
         self.name = embedder.name
-        self.folder = Path(cache_dir) / model_identity(embedder) if cache_dir is not None else None
+        #: What the vectors depend on (``model_identity``).
+        self.identity = model_identity(embedder)
+        self.folder = Path(cache_dir) / self.identity if cache_dir is not None else None
+        self._shards = ShardFolder(self.folder, pack_vectors, unpack_vectors)
         self._vectors: dict[bytes, np.ndarray] | None = None
         #: Texts found in the cache and texts embedded, over this object's life (for run summaries and benches).
         self.hits = 0
@@ -97,60 +95,10 @@ class CachedEmbedder:
             vectors = self.embedder.encode(list(missing.values()), show_progress=show_progress)
             new = dict(zip(missing, vectors))
             known.update(new)
-            self._save_shard(new)
+            self._shards.save(new, everything=self._known)
         return np.stack([known[key] for key in keys]).astype(np.float32, copy=False)
 
     def _known(self) -> dict[bytes, np.ndarray]:
         if self._vectors is None:
-            self._vectors = _read_shards(self.folder) if self.folder is not None else {}
+            self._vectors = self._shards.read()
         return self._vectors
-
-    def _save_shard(self, vectors: dict[bytes, np.ndarray]) -> None:
-        if self.folder is None:
-            return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            shards = sorted(self.folder.glob("*.npz"))
-            if len(shards) >= MAX_SHARDS:
-                merged = _write_shard(self.folder, self._known())
-                for shard in shards:
-                    if shard != merged:
-                        shard.unlink(missing_ok=True)
-            else:
-                _write_shard(self.folder, vectors)
-        except OSError:
-            self.folder = None  # a read-only or full disk: carry on without the cache
-
-
-def _read_shards(folder: Path) -> dict[bytes, np.ndarray]:
-    vectors: dict[bytes, np.ndarray] = {}
-    if not folder.is_dir():
-        return vectors
-    for shard in sorted(folder.glob("*.npz")):
-        try:
-            with np.load(shard, allow_pickle=False) as data:
-                keys, rows = data["keys"], data["vectors"]
-            if keys.dtype != np.uint8 or keys.shape[1:] != (_DIGEST_BYTES,) or rows.ndim != 2 or len(keys) != len(rows):
-                continue
-        except (OSError, ValueError, KeyError, EOFError):
-            continue  # unreadable: its texts are embedded again and saved in a new shard
-        for key, row in zip(keys, rows):
-            vectors[key.tobytes()] = row
-    return vectors
-
-
-def _write_shard(folder: Path, vectors: dict[bytes, np.ndarray]) -> Path:
-    # Digests as rows of bytes: numpy's fixed-width bytes type would strip a digest's trailing zero bytes.
-    keys = np.frombuffer(b"".join(vectors), dtype=np.uint8).reshape(len(vectors), _DIGEST_BYTES)
-    rows = np.stack(list(vectors.values())).astype(np.float32)
-    name = hashlib.sha256(keys.tobytes()).hexdigest()[:32] + ".npz"
-    # Not named *.npz until complete: readers never see a shard being written.
-    handle, temporary = tempfile.mkstemp(prefix="tmp-", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, keys=keys, vectors=rows)
-        os.replace(temporary, folder / name)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return folder / name

@@ -58,8 +58,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from synthesis.clean import ANAPHORIC_LEMMAS, DANGLING_LEMMAS, EDGE_POS, CleanText, Phrase, load_nlp
+from synthesis.clean import ANAPHORIC_LEMMAS, DANGLING_LEMMAS, EDGE_POS, CleanText, Phrase, load_nlp, parse_phrases
 from synthesis.spelling import bare
+from synthesis.summarise.scale import LemmaIndex
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -223,7 +224,7 @@ def theme_labels(
     unit_lemmas = [set(text.lemmas) for text in cleaned]
     candidates = {label: _supported_phrases(cleaned, idx, unit_lemmas) for label, idx in members.items()}
     texts = sorted({_capitalise(c.phrase.text) for found in candidates.values() for c in found})
-    whole = {text for text, doc in zip(texts, load_nlp().pipe(texts)) if fragment_reason(text, doc) is None}
+    whole = {text for text, doc in zip(texts, parse_phrases(texts)) if fragment_reason(text, doc) is None}
     candidates = {label: [c for c in found if _capitalise(c.phrase.text) in whole] for label, found in candidates.items()}
     phrase_texts = sorted({c.phrase.text for found in candidates.values() for c in found})
     phrase_vectors = dict(zip(phrase_texts, encode(phrase_texts))) if phrase_texts else {}
@@ -260,11 +261,9 @@ def theme_labels(
             lemmas = tuple(lemma for lemma in _lemmas_of(text, cleaned, members[label]))
         else:
             text, lemmas = _capitalise(chosen[label].text), chosen[label].lemmas
-        theme_lemmas = [unit_lemmas[i] for i in members[label]]
-        if label in sides:
-            support = len(set().union(*(_carried(side.lemmas, theme_lemmas) for side in sides[label]))) / len(theme_lemmas)
-        else:
-            support = label_support(lemmas, theme_lemmas)
+        index = LemmaIndex([unit_lemmas[i] for i in members[label]])
+        carried = set().union(*(index.carrying(side.lemmas) for side in sides[label])) if label in sides else index.carrying(lemmas)
+        support = len(carried) / len(index)
         result[label] = Label(text, lemmas, support)
     return result
 
@@ -374,7 +373,7 @@ def _widening_pool(
     texts = [_capitalise(phrase.text) for _, phrase in supported]
     written = [cleaned[i].readable or cleaned[i].text for i in indices]
     return [
-        item for item, text, doc in zip(supported, texts, load_nlp().pipe(texts))
+        item for item, text, doc in zip(supported, texts, parse_phrases(texts))
         if fragment_reason(text, doc) is None and not misread_as_a_verb(item[1].text, doc, written)
     ]
 
@@ -428,14 +427,14 @@ def _coordinate_mixed_themes(chosen, order, scored, cleaned, members, unit_lemma
     pending = {}
     for label in order:
         idx = members[label]
-        theme_lemmas = [unit_lemmas[i] for i in idx]
-        current = _carried(chosen[label].lemmas, theme_lemmas) if chosen[label] is not None else set()
+        index = LemmaIndex([unit_lemmas[i] for i in idx])
+        current = index.carrying(chosen[label].lemmas) if chosen[label] is not None else set()
         if len(idx) >= MIN_COORDINATED_UNITS and len(current) < COVERAGE_SHARE * len(idx):
-            pair = _best_pair(scored[label], theme_lemmas, chosen[label], _lowercase_words(cleaned, idx))
+            pair = _best_pair(scored[label], index, chosen[label], _lowercase_words(cleaned, idx))
             if pair is not None:
                 pending[label] = pair
     texts = sorted({_capitalise(joined.text) for joined, _, _ in pending.values()})
-    whole = {text for text, doc in zip(texts, load_nlp().pipe(texts)) if fragment_reason(text, doc) is None}
+    whole = {text for text, doc in zip(texts, parse_phrases(texts)) if fragment_reason(text, doc) is None}
     sides = {}
     for label in order:
         text = _capitalise(pending[label][0].text) if label in pending else ""
@@ -448,13 +447,8 @@ def _coordinate_mixed_themes(chosen, order, scored, cleaned, members, unit_lemma
     return sides
 
 
-def _carried(lemmas: Sequence[str], theme_lemmas: list[set[str]]) -> set[int]:
-    """The theme's units (by position) that carry a phrase (see ``carries``)."""
-    return {k for k, held in enumerate(theme_lemmas) if carries(held, lemmas)}
-
-
 def _best_pair(
-    scored: list[tuple[float, Phrase]], theme_lemmas: list[set[str]], anchor: Phrase | None, lowercase: set[str],
+    scored: list[tuple[float, Phrase]], index: LemmaIndex, anchor: Phrase | None, lowercase: set[str],
 ) -> tuple[Phrase, Phrase, Phrase] | None:
     """(« A et b », a, b): two short supported phrases, of one kind and no shared word, that together carry the most units.
 
@@ -469,14 +463,14 @@ def _best_pair(
     # the best scored sides (support, closeness to the theme, specificity): coverage alone
     # would pair in a phrase of generic words (« Partie de la clientèle »)
     pool = [phrase for _, phrase in sorted(scored, key=lambda item: (-item[0], item[1].text)) if fits(phrase)][:MAX_COORDINATED_POOL]
-    carried = {phrase.text: _carried(phrase.lemmas, theme_lemmas) for phrase in pool}
+    carried = {phrase.text: index.carrying(phrase.lemmas) for phrase in pool}
     anchored = anchor is not None and fits(anchor)
     if anchor is not None and not anchored and not names_subject_only(anchor):
         return None  # a longer heading (« Animer un groupe de travail ») stays as it is
     if anchored:
-        pool, carried[anchor.text] = [anchor, *(phrase for phrase in pool if phrase.text != anchor.text)], _carried(anchor.lemmas, theme_lemmas)
-    kinds = {phrase.text: _kind(doc) for phrase, doc in zip(pool, load_nlp().pipe([_capitalise(phrase.text) for phrase in pool]))}
-    current = len(_carried(anchor.lemmas, theme_lemmas)) if anchor is not None else 0
+        pool, carried[anchor.text] = [anchor, *(phrase for phrase in pool if phrase.text != anchor.text)], index.carrying(anchor.lemmas)
+    kinds = {phrase.text: _kind(doc) for phrase, doc in zip(pool, parse_phrases([_capitalise(phrase.text) for phrase in pool]))}
+    current = len(index.carrying(anchor.lemmas)) if anchor is not None else 0
     best, best_key = None, None
     for i, first in enumerate(pool):
         for second in pool[i + 1:]:
@@ -489,7 +483,7 @@ def _best_pair(
             key = (union, -len(first.text.split()) - len(second.text.split()))
             if best_key is None or key > best_key:
                 best, best_key = sides, key
-    if best is None or best_key[0] < COVERAGE_SHARE * len(theme_lemmas) or best_key[0] <= current:
+    if best is None or best_key[0] < COVERAGE_SHARE * len(index) or best_key[0] <= current:
         return None
     first, second = best
     lowered = second.text[:1].lower() + second.text[1:]

@@ -17,6 +17,7 @@ code runs unchanged, so small runs keep their exact output.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 
@@ -56,22 +57,48 @@ def most_written(phrases: dict[str, object], cleaned: Sequence, indices: np.ndar
 
 
 def held_counts(lemmas: set[str], member_lemmas: Sequence[set[str]]) -> dict[str, int]:
-    """Lemma -> number of units holding it or one of its family (``labels.holds``), through an index of the units' lemmas.
+    """Lemma -> number of units holding it or one of its family (``labels.holds``), through a ``LemmaIndex``."""
+    index = LemmaIndex(member_lemmas)
+    return {lemma: len(index.holding(lemma)) for lemma in lemmas}
+
+
+class LemmaIndex:
+    """A theme's units by the lemmas they hold: which units hold a lemma's family (``labels.holds``) or carry a
+    label (``labels.carries``), without comparing every lemma with every unit (a 1,000-unit theme's heading
+    once took seconds).
 
     Two lemmas of one family share the first five letters of their bare form (see
     ``labels.same_family``), so only the units' lemmas with that prefix are compared.
     """
-    from synthesis.summarise.labels import bare, same_family
 
-    postings: dict[str, list[int]] = {}
-    for row, unit in enumerate(member_lemmas):
-        for lemma in unit:
-            postings.setdefault(lemma, []).append(row)
-    by_prefix: dict[str, list[str]] = {}
-    for lemma in postings:
-        by_prefix.setdefault(bare(lemma)[:5], []).append(lemma)
-    counts = {}
-    for lemma in lemmas:
-        family = [other for other in by_prefix.get(bare(lemma)[:5], []) if same_family(lemma, other)]
-        counts[lemma] = len(set().union(*(postings[other] for other in family))) if family else 0
-    return counts
+    def __init__(self, member_lemmas: Sequence[set[str]]):
+        from synthesis.summarise.labels import bare
+
+        self.n_units = len(member_lemmas)
+        self._postings: dict[str, list[int]] = {}
+        for row, unit in enumerate(member_lemmas):
+            for lemma in unit:
+                self._postings.setdefault(lemma, []).append(row)
+        self._by_prefix: dict[str, list[str]] = {}
+        for lemma in self._postings:
+            self._by_prefix.setdefault(bare(lemma)[:5], []).append(lemma)
+        self._holding: dict[str, frozenset[int]] = {}
+
+    def __len__(self) -> int:
+        return self.n_units
+
+    def holding(self, lemma: str) -> frozenset[int]:
+        """The units (by position) holding the lemma or one of its family."""
+        if lemma not in self._holding:
+            from synthesis.summarise.labels import bare, same_family
+
+            family = [other for other in self._by_prefix.get(bare(lemma)[:5], []) if same_family(lemma, other)]
+            self._holding[lemma] = frozenset().union(*(self._postings[other] for other in family))
+        return self._holding[lemma]
+
+    def carrying(self, label_lemmas: Sequence[str]) -> set[int]:
+        """The units (by position) holding at least half of the label's content lemmas, rounded up (``labels.carries``)."""
+        wanted = set(label_lemmas)
+        held = Counter(row for lemma in wanted for row in self.holding(lemma))
+        need = math.ceil(len(wanted) / 2)
+        return {row for row, count in held.items() if count >= need}
