@@ -158,7 +158,7 @@ def parse_phrases(texts: list[str]) -> list:
 @contextmanager
 def phrase_parses(cache_dir: Path | None):
     """Within: ``parse_phrases`` looks parses up in ``cache_dir`` (a run's summaries parse thousands of phrases)."""
-    token = _PHRASE_PARSER.set(CachedParser(load_nlp(), cache_dir, kind="phrases") if cache_dir is not None else None)
+    token = _PHRASE_PARSER.set(CachedParser(load_nlp(), cache_dir, kind="phrases", remember=True) if cache_dir is not None else None)
     try:
         yield
     finally:

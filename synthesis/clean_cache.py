@@ -47,9 +47,12 @@ def parser_identity(nlp) -> str:
 class CachedParser:
     """``nlp.pipe`` that looks parses up on disk first (``cache_dir=None``: every text is parsed, as by ``nlp.pipe``)."""
 
-    def __init__(self, nlp, cache_dir: Path | None, *, kind: str = "texts"):
-        """kind: a subfolder per kind of text (cards, label phrases), so that a lookup reads only shards of its kind."""
+    def __init__(self, nlp, cache_dir: Path | None, *, kind: str = "texts", remember: bool = False):
+        """kind: a subfolder per kind of text (cards, label phrases), so that a lookup reads only shards of its kind.
+        remember: keep every parse read or made in memory for later calls (label phrases: thousands of small Docs,
+        looked up a few at a time; cards: never, as 100,000 Docs weigh gigabytes)."""
         self.nlp = nlp
+        self._memory: dict[bytes, object] | None = {} if remember else None
         folder = Path(cache_dir) / "parses" / parser_identity(nlp) / kind if cache_dir is not None else None
         self._shards = ShardFolder(folder, self._pack, self._unpack, fold=False)
         #: Texts found in the cache and texts parsed, over this object's life.
@@ -74,7 +77,13 @@ class CachedParser:
         positions: dict[bytes, list[int]] = {}
         for position, text in enumerate(texts):
             positions.setdefault(digest(text), []).append(position)
-        for key, doc in self._shards.records(set(positions)):
+        memory = self._memory if self._memory is not None else {}
+        for key in [key for key in positions if key in memory]:
+            yield positions.pop(key), memory[key]
+            self.hits += 1
+        for key, doc in self._shards.records(set(positions)) if positions else ():
+            if self._memory is not None:
+                self._memory[key] = doc
             if key in positions:
                 yield positions.pop(key), doc
                 self.hits += 1
@@ -87,8 +96,10 @@ class CachedParser:
         if progress is not None:
             docs = progress(docs, len(positions))
         parsed = DocBin(store_user_data=False)
-        for found, doc in zip(positions.values(), docs):
+        for (key, found), doc in zip(positions.items(), docs):
             parsed.add(doc)
+            if self._memory is not None:
+                self._memory[key] = doc
             yield found, doc
         self._shards.add_packed(list(positions), self._pack(parsed))
 

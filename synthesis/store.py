@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -42,14 +43,23 @@ class StoreError(ValueError):
 # --- generic dataclass <-> JSON ---------------------------------------------------
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.lru_cache(maxsize=None)
+def _saved_fields(cls: type) -> tuple[str, ...] | None:
+    """The saved fields of a dataclass type (None: not a dataclass)."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(item.name for item in dataclasses.fields(cls) if item.metadata.get("saved", True))
+
+
 def to_data(value: Any) -> Any:
     """Plain JSON data for a dataclass tree (fields marked ``metadata={"saved": False}`` are left out)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            item.name: to_data(getattr(value, item.name))
-            for item in dataclasses.fields(value)
-            if item.metadata.get("saved", True)
-        }
+    if type(value) in _PLAIN:  # most of a run's million values: answered first
+        return value
+    if (names := _saved_fields(type(value))) is not None:
+        return {name: to_data(getattr(value, name)) for name in names}
     if isinstance(value, np.ndarray):
         return _encode_array(value)
     if isinstance(value, np.generic):

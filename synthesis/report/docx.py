@@ -9,6 +9,7 @@ they go to journal.txt and the run summary.
 from __future__ import annotations
 
 import io
+from copy import deepcopy
 import zipfile
 from pathlib import Path
 
@@ -230,12 +231,20 @@ def _card_table(document, units, with_votes: bool, *, survey: bool = False) -> N
         cell.paragraphs[0]._p.style = style
         cell.paragraphs[0].add_run(name).bold = True
         _shade(cell)
+    # One row built through python-docx, then copied as XML for each card: add_row and add_run per cell
+    # took 10 of the 27 s of a 30,000-card run's reports (9,900 listed cards).
+    prototype = table.add_row()
+    for cell in prototype.cells:
+        cell.paragraphs[0]._p.style = style
+        cell.paragraphs[0].add_run("·")
     for unit in units:
         values = [unit.card_id, _text(unit.text) + (" (extrait)" if unit.segment else ""), _text(unit.group)]
-        for cell, value in zip(table.add_row().cells, values + ([str(unit.card.votes or "")] if with_votes else [])):
-            paragraph = cell.paragraphs[0]
-            paragraph._p.style = style
-            paragraph.add_run(value)
+        row = deepcopy(prototype._tr)
+        for text, value in zip(row.iter(qn("w:t")), values + ([str(unit.card.votes or "")] if with_votes else [])):
+            text.text = value
+            text.set(qn("xml:space"), "preserve")
+        table._tbl.append(row)
+    table._tbl.remove(prototype._tr)
     document.add_paragraph()
 
 
