@@ -119,7 +119,9 @@ def test_knn_blocks_run_elsewhere_use_this_process_blas_threads():
     space = TextSpace.build(x, [()] * len(x), 0.0)
     with threadpool_limits(1, user_api="blas"):
         one_thread = space.emb[:1000] @ space.emb.T
-    assert (one_thread != space.emb[:1000] @ space.emb.T).any()  # the difference the rule is for
+    # The difference the rule is for (seen on earlier machines); the BLAS of numpy 2.4.6 here gives the same bits
+    # with 1 and 2 threads, where what follows holds without the rule too.
+    differs = (one_thread != space.emb[:1000] @ space.emb.T).any()
 
     def on_a_one_thread_worker(function, *iterables, **shared):
         with threadpool_limits(1, user_api="blas"):
@@ -129,3 +131,5 @@ def test_knn_blocks_run_elsewhere_use_this_process_blas_threads():
     spread, (cols_, sims_) = knn_graphs(space, 20, map_calls=on_a_one_thread_worker)
     assert np.array_equal(sims, sims_) and np.array_equal(cols, cols_)
     assert all((a != b).nnz == 0 for a, b in zip(here, spread))
+    if not differs:
+        pytest.skip("this BLAS gives the same products with 1 and 2 threads: the equality above held without the rule")
