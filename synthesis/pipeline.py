@@ -16,6 +16,7 @@ from synthesis.cluster import large as cluster_large
 from synthesis.cards import CardSet, group_sort_key
 from synthesis.clean import clean_texts, load_nlp, normalise_text, phrase_parses, static_word_vectors
 from synthesis.cluster import LEXICAL_WEIGHT, Clustering, cluster_embeddings, keyword_view, lexical_space
+from synthesis.cluster.isolate import topicality
 from synthesis.crossread import cross_read, theme_centres
 from synthesis.embed import DEFAULT_EMBEDDER, load_embedder
 from synthesis.embed.cache import CachedEmbedder, text_key
@@ -218,6 +219,8 @@ _coverage_base = coverage_base
 
 def _cluster_category(vectors: np.ndarray, lemmas, vocabularies, settings: Settings, *, map_calls=None):
     """One category's clustering: the default method, or past ``cluster_large.LARGE_CATEGORY`` texts the same method without n x n structures."""
+    # how far each text's words are from the whole export's vocabulary: a lonely card about the coffee is an aside
+    topical = topicality(lemmas, vocabularies.static) if vocabularies is not None else None
     if len(vectors) > cluster_large.LARGE_CATEGORY:
         return cluster_large.cluster_large(
             vectors,
@@ -228,6 +231,7 @@ def _cluster_category(vectors: np.ndarray, lemmas, vocabularies, settings: Setti
             granularity=settings.granularity,
             random_state=settings.seed,
             map_calls=map_calls,
+            topicality=topical,
         )
     return cluster_embeddings(
         lexical_space(vectors, lemmas, settings.lexical_weight),
@@ -235,6 +239,7 @@ def _cluster_category(vectors: np.ndarray, lemmas, vocabularies, settings: Setti
         n_themes=settings.n_themes,
         granularity=settings.granularity,
         random_state=settings.seed,
+        topicality=topical,
     )
 
 

@@ -50,6 +50,19 @@ def test_large_path_gives_the_default_methods_themes(makeorg, options):
     assert "blockwise kNN" in large.method
 
 
+def test_large_path_sets_aside_as_the_default_method_with_topicality(makeorg):
+    # the off-topic rule (lonely and far from the vocabulary) reads the same closeness on both paths
+    from synthesis.clean import static_word_vectors
+    from synthesis.cluster.isolate import topicality
+
+    vectors, lemmas, views = makeorg
+    topical = topicality(lemmas, static_word_vectors(sorted({lemma for text in lemmas for lemma in text}))[0])
+    default = default_method(vectors, lemmas, views, topicality=topical)
+    large = cluster_large.cluster_large(vectors, lemmas, lexical_weight=0.1, keyword_views=views, topicality=topical)
+    assert np.array_equal(default.labels, large.labels)
+    assert np.allclose(default.fit, large.fit, atol=1e-5)
+
+
 @pytest.mark.parametrize("rows", [[], [0], [0, 1], [0, 1, 2, 3], [5] * 30, [5] * 12 + [0, 1]])
 def test_tiny_and_copied_inputs_as_the_default_method(makeorg, rows):
     vectors, lemmas, views = makeorg

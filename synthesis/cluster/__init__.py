@@ -10,8 +10,8 @@ Default method (chosen by measurement, see ``scripts/bench_quality.py`` and the 
 2. The choice of grain (``grain``): a few resolutions are scanned and the one whose
    number of themes is closest to one theme per 9 texts (at most 12) is kept;
    ``--granularity`` shifts it, ``--themes N`` replaces it by a search for N themes.
-3. Isolation (``isolate``): asides, far from every theme or shared by no other text,
-   are labelled -1 (not with ``--themes N``).
+3. Isolation (``isolate``): asides, far from every theme, shared by no other text, or
+   lonely with words off the export's topic, are labelled -1 (not with ``--themes N``).
 
 Rows are put in a canonical (lexicographic) order first, so the partition does not
 depend on the input order; the result records its grain (why this many themes).
@@ -62,6 +62,7 @@ def cluster_embeddings(
     n_themes: int | None = None,
     granularity: float = 0.0,
     random_state: int = 0,
+    topicality: np.ndarray | None = None,
 ) -> Clustering:
     """Group texts by theme.
 
@@ -73,6 +74,9 @@ def cluster_embeddings(
         no isolated bucket then.
     granularity: 0 = the automatic grain; -1 roughly halves, +1 roughly doubles the number of themes.
     random_state: seed of the Leiden runs (results are deterministic for a given seed).
+    topicality: (n,) how close each text's words are to the export's vocabulary
+        (``isolate.topicality``; NaN: no word to judge by): lets isolation set aside a
+        lonely text whose words are off the export's topic. None: that rule is off.
     """
     emb = np.asarray(embeddings)
     n = emb.shape[0] if emb.ndim == 2 else 0
@@ -102,7 +106,8 @@ def cluster_embeddings(
     else:
         labels, grain = choose_grain(view_graphs(views), xs, inv, granularity, random_state)
 
-    labels, fit = fit_and_isolate(xs, labels, isolate=n_themes is None)
+    topical = None if topicality is None else np.asarray(topicality, dtype=float)[order]
+    labels, fit = fit_and_isolate(xs, labels, isolate=n_themes is None, topical=topical)
     inverse = np.empty(n, dtype=int)
     inverse[order] = np.arange(n)
     labels, fit = renumber(labels[inverse]), fit[inverse]

@@ -88,6 +88,7 @@ def cluster_large(
     random_state: int = 0,
     approximate: bool | None = None,
     map_calls=None,
+    topicality: np.ndarray | None = None,
 ) -> Clustering:
     """``cluster_embeddings(lexical_space(embeddings, lemmas, lexical_weight), keyword_views=...)`` without n x n structures.
 
@@ -121,7 +122,8 @@ def cluster_large(
         labels, grain = np.zeros(n, dtype=int), Grain(None, 1, "too few texts", n)
     else:
         labels, grain = choose_grain(graphs, space, space.inv, granularity, random_state, **hooks)
-    labels, fit = space.fit_and_isolate(labels, n_themes is None, nearest)
+    topical = None if topicality is None else np.asarray(topicality, dtype=float)[space.order]
+    labels, fit = space.fit_and_isolate(labels, n_themes is None, nearest, topical)
     inverse = np.empty(n, dtype=int)
     inverse[space.order] = np.arange(n)
     labels, fit = renumber(labels[inverse]), fit[inverse]

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from synthesis.cluster.isolate import ASIDE_FENCE, ASIDE_NEIGHBOURS, MIN_TEXTS, TUKEY, lower_fence, spare_every_theme
+from synthesis.cluster.isolate import (ASIDE_FENCE, ASIDE_NEIGHBOURS, LONELY_FENCE, MIN_TEXTS, TUKEY, lower_fence, off_topic,
+                                       spare_every_theme)
 from synthesis.cluster.views import KEYWORD_WEIGHT, normalise
 
 #: Similarities held at once while building the kNN graphs: a block of rows x all rows (float32, 4 bytes each).
@@ -224,10 +225,10 @@ class TextSpace:
         return labels
 
     def fit_and_isolate(
-        self, labels: np.ndarray, isolate: bool, nearest: tuple[np.ndarray, np.ndarray] | None
+        self, labels: np.ndarray, isolate: bool, nearest: tuple[np.ndarray, np.ndarray] | None, topical: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """``isolate.fit_and_isolate`` on this space (nearest: each distinct row's nearest rows in view 0, from ``knn_graphs``;
-        None: only the far-from-every-theme rule)."""
+        None: only the far-from-every-theme rule; topical: each text's topicality in canonical order, None: no off-topic rule)."""
         themes = np.unique(labels)
         sims = self.centroid_sims(labels, themes)
         own = sims[np.arange(len(labels)), np.searchsorted(themes, labels)]
@@ -240,6 +241,7 @@ class TextSpace:
             if nearest is not None:
                 closeness = np.round(self.neighbour_closeness(*nearest, ASIDE_NEIGHBOURS)[self.inv], 6)
                 aside |= closeness < lower_fence(closeness, ASIDE_FENCE)
+                aside |= off_topic(topical) & (closeness < lower_fence(closeness, LONELY_FENCE))
             labels[spare_every_theme(aside, labels, themes)] = -1
         return labels, np.clip(np.where(labels >= 0, own, best), 0.0, 1.0)
 
