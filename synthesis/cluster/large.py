@@ -28,13 +28,11 @@ same graphs, same runs, byte-identical themes.
 
 For engines that spread the work (issue 18), the graph method's row blocks are independent
 (``TextSpace.knn_block`` then ``TextSpace.join_blocks``), and so are its Leiden runs
-(``coassociation.graph_partition_sparse``). The earlier micro-cluster method stays available
-in three separate steps: ``micro_clusters`` (k-means micro-clusters of the texts),
-``centre_themes`` (the default method over the micro-clusters' centres, weighted by size),
-``assign_to_themes`` (each text takes its micro-cluster's theme, then dissolution and
-isolation at the level of texts); ``cluster_by_micro_clusters`` chains them. It agreed with
-the default method at ARI .42-.52 only and lost .05-.07 against gold labels, so the
-pipeline no longer uses it.
+(``coassociation.graph_partition_sparse``). ``micro_clusters`` (spherical k-means of the rows)
+cuts the rows into the approximate index's cells (``space.NeighbourIndex``). An earlier method
+clustered the centres of such micro-clusters and gave each text its micro-cluster's theme; it
+agreed with the default method at ARI .42-.52 only, lost .05-.07 against gold labels, and was
+removed once the Dask engine ran the graph method.
 """
 
 from __future__ import annotations
@@ -45,10 +43,10 @@ from functools import partial
 import numpy as np
 from scipy import sparse
 
-from synthesis.cluster import Clustering, cluster_embeddings
+from synthesis.cluster import Clustering
 from synthesis.cluster.coassociation import graph_partition_sparse
 from synthesis.cluster.grain import BASE_RESOLUTION, Grain, choose_grain, forced_partition
-from synthesis.cluster.partition import MIN_THEME_SIZE, N_RUNS, dissolve_small, min_theme_size, renumber
+from synthesis.cluster.partition import MIN_THEME_SIZE, N_RUNS, renumber
 from synthesis.cluster.space import TextSpace
 from synthesis.cluster.views import n_neighbours
 
@@ -69,9 +67,6 @@ LARGE_RUNS = 24
 #: 1.8-2.2 s until stable, 0.7 s with 2 iterations (ARI .955 / .900 with the until-stable run of seed 0, whose own
 #: seed 1 gives .920): the consensus of the runs absorbs the difference.
 LARGE_ITERATIONS = 2
-#: Micro-cluster method: texts per micro-cluster aimed at, and the most micro-clusters (the default method's cost on the centres).
-MICRO_SIZE = 4
-MAX_MICRO = 1500
 MICRO_ITERATIONS = 6  # Lloyd steps of the micro-clusters' k-means
 MICRO_SAMPLE = 30  # rows per centre those steps run on
 _ROW_BLOCK = 8192  # texts scored against the centroids at once
@@ -158,33 +153,7 @@ def _blas_threads() -> int | None:
     return max((pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"), default=None)
 
 
-# --- the micro-cluster method, in three steps (see the module docstring) --------------------------
-
-
-def n_micro_clusters(n: int) -> int:
-    return int(min(MAX_MICRO, max(2, n // MICRO_SIZE)))
-
-
-def cluster_by_micro_clusters(
-    embeddings: np.ndarray,
-    lemmas: Sequence[tuple[str, ...]],
-    *,
-    lexical_weight: float,
-    keyword_views: Sequence[np.ndarray] = (),
-    n_themes: int | None = None,
-    granularity: float = 0.0,
-    random_state: int = 0,
-    n_micro: int | None = None,
-) -> Clustering:
-    """Same arguments and result as ``cluster_large``: micro_clusters -> centre_themes -> assign_to_themes."""
-    space = TextSpace.build(embeddings, lemmas, lexical_weight, keyword_views)
-    unit = _unit_rows(np.asarray(embeddings, dtype=np.float32))
-    micro = micro_clusters(unit, n_micro or n_micro_clusters(len(unit)), random_state)
-    on_centres = centre_themes(space, micro, n_themes=n_themes, granularity=granularity, random_state=random_state)
-    labels, fit = assign_to_themes(space, micro, on_centres.labels, isolate=n_themes is None, granularity=granularity)
-    method = on_centres.method + f" on {int(micro.max()) + 1} k-means micro-clusters"
-    method += " + reassign + Tukey isolation" if n_themes is None and "Tukey" not in method else ""
-    return Clustering(labels, fit, int(labels.max() + 1) if (labels >= 0).any() else 0, method, on_centres.grain)
+# --- k-means micro-clusters (the approximate index's cells) ---------------------------------------
 
 
 def micro_clusters(x: np.ndarray, k: int, seed: int) -> np.ndarray:
@@ -194,7 +163,7 @@ def micro_clusters(x: np.ndarray, k: int, seed: int) -> np.ndarray:
     start with one trial per centre, Lloyd steps), then one assignment of every row: time
     n x k x d. scikit-learn's MiniBatchKMeans took 288 s for 1,250 centres of 5,000 texts
     on the loaded 2-core machine (this: about 4 s); a random start instead of k-means++
-    lowered the agreement with the default path (see scripts/bench_large_agreement.py).
+    lowered the agreement with the default path when the micro-clusters carried the themes.
     """
     from sklearn.cluster import kmeans_plusplus
 
@@ -214,48 +183,6 @@ def micro_clusters(x: np.ndarray, k: int, seed: int) -> np.ndarray:
 def _nearest(x: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """(n, d), (k, d) unit rows -> (n,) index of each row's most similar centre, in blocks of rows."""
     return np.concatenate([np.argmax(x[start : start + _ROW_BLOCK] @ centres.T, axis=1) for start in range(0, len(x), _ROW_BLOCK)])
-
-
-def centre_themes(
-    space: TextSpace, micro: np.ndarray, *, n_themes: int | None = None, granularity: float = 0.0, random_state: int = 0
-) -> Clustering:
-    """The default method over the micro-clusters' centres: (c,) theme of each micro-cluster (-1: isolated centre).
-
-    micro: (n,) micro-cluster of each text, in input order. A centre is its texts' mean row
-    of the space (sentence part, lemma part, keyword views); a micro-cluster's weight is
-    its number of texts, taken into account at the level of texts by ``assign_to_themes``.
-    """
-    n = len(space)
-    copies = sparse.csr_matrix((np.ones(n), (np.arange(n), space.inv)), shape=(n, space.n_rows))  # text -> its distinct row
-    mean = (_mean_operator(np.asarray(micro)[space.order]) @ copies).tocsr()  # (c, m): centre = mean of its texts' rows
-    centres = np.asarray(mean @ space.emb, dtype=np.float64)
-    if space.tfidf is not None:
-        centres = np.hstack([centres, (mean @ space.tfidf).toarray()])
-    views = [np.asarray(mean @ view, dtype=np.float64) for view in space.keywords]
-    return cluster_embeddings(centres, keyword_views=views, n_themes=n_themes, granularity=granularity, random_state=random_state)
-
-
-def assign_to_themes(
-    space: TextSpace, micro: np.ndarray, centre_labels: np.ndarray, *, isolate: bool = True, granularity: float = 0.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each text takes its micro-cluster's theme -> ((n,) labels, (n,) fit), in input order.
-
-    Texts of isolated centres go to the nearest theme; then, at the level of texts (a theme
-    weighs its texts, not its centres), themes below ``max(3, 2 % of n)`` texts are
-    dissolved and texts far from every theme isolated (``isolate``).
-    """
-    labels = np.asarray(centre_labels)[np.asarray(micro)[space.order]]  # canonical order
-    lost, themes = np.flatnonzero(labels < 0), np.unique(labels[labels >= 0])
-    if len(lost) and len(themes):
-        labels[lost] = themes[np.argmax(space.centroid_sims(labels, themes, lost), axis=1)]
-    elif len(lost):
-        labels[:] = 0
-    if isolate:
-        labels = dissolve_small(None, labels, min_theme_size(len(space), granularity), centroid_sims=space.centroid_sims)
-    labels, fit = space.fit_and_isolate(labels, isolate, nearest=None)
-    inverse = np.empty(len(labels), dtype=int)
-    inverse[space.order] = np.arange(len(labels))
-    return renumber(labels[inverse]), fit[inverse]
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:
