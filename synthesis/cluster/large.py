@@ -26,9 +26,10 @@ until stable, and the kNN searched among the candidates of each row's k-means ce
 (``space.NeighbourIndex``, exact similarities re-ranked). Below that size nothing changed:
 same graphs, same runs, byte-identical themes.
 
-For engines that spread the work (issue 18), the graph method's row blocks are independent
-(``TextSpace.knn_block`` then ``TextSpace.join_blocks``), and so are its Leiden runs
-(``coassociation.graph_partition_sparse``). ``micro_clusters`` (spherical k-means of the rows)
+For engines that spread the work (issue 18), the space may be built apart (``cluster_space``
+takes it built, and its kNN blocks may read a copy kept elsewhere), the graph method's row
+blocks are independent (``TextSpace.knn_block`` then ``TextSpace.join_blocks``), and so are its
+Leiden runs (``coassociation.graph_partition_sparse``). ``micro_clusters`` (spherical k-means of the rows)
 cuts the rows into the approximate index's cells (``space.NeighbourIndex``). An earlier method
 clustered the centres of such micro-clusters and gave each text its micro-cluster's theme; it
 agreed with the default method at ARI .42-.52 only, lost .05-.07 against gold labels, and was
@@ -93,18 +94,37 @@ def cluster_large(
     here, in order) runs the kNN row blocks and the Leiden runs, which are independent: the result
     does not depend on where they run.
     """
+    space = TextSpace.build(embeddings, lemmas, lexical_weight, keyword_views, approximate=approximate)
+    return cluster_space(space, n_themes=n_themes, granularity=granularity, random_state=random_state, map_calls=map_calls)
+
+
+def cluster_space(
+    space: TextSpace,
+    *,
+    n_themes: int | None = None,
+    granularity: float = 0.0,
+    random_state: int = 0,
+    map_calls=None,
+    knn_space=None,
+) -> Clustering:
+    """``cluster_large`` from its ``TextSpace``, built here or elsewhere.
+
+    knn_space: what the kNN row blocks read when ``space`` is only the whole space's bookkeeping
+    part (``TextSpace.bookkeeping``): an engine's handle to the whole space, built and kept on its
+    workers (``engine.partitioned``), passed to every ``map_calls`` call; None: ``space``.
+    """
     setting = f"forced k={n_themes}" if n_themes is not None else f"r={BASE_RESOLUTION}x2^(grain step{granularity:+g})"
-    views_said = {0: "", 1: " + keyword view"}.get(len(keyword_views), f" + {len(keyword_views)} keyword views")
+    views = len(space.keywords)
+    views_said = {0: "", 1: " + keyword view"}.get(views, f" + {views} keyword views")
     method = f"knn-leiden consensus {setting}{views_said} (blockwise kNN, sparse consensus)"
-    n = len(embeddings)
+    n = len(space)
     if n <= 1:
         return Clustering(np.zeros(n, dtype=int), np.ones(n), n, method, Grain(None, n, "too few texts", n).as_dict())
-    space = TextSpace.build(embeddings, lemmas, lexical_weight, keyword_views, approximate=approximate)
     m = space.n_rows
     if space.index is not None:
         method = method.replace("blockwise kNN", "kNN among k-means cells' candidates")
     if m >= 2:
-        graphs, nearest = knn_graphs(space, n_neighbours(m), map_calls)
+        graphs, nearest = knn_graphs(space, n_neighbours(m), map_calls, knn_space=knn_space)
     else:  # one distinct text, copied
         graphs, nearest = [], (np.zeros((1, 0), dtype=int), np.zeros((1, 0)))
     runs = {"n_runs": N_RUNS} if m <= FEWER_RUNS_FROM else {"n_runs": LARGE_RUNS, "n_iterations": LARGE_ITERATIONS}
@@ -124,8 +144,9 @@ def cluster_large(
     return Clustering(labels, fit, int(labels.max() + 1), method, grain.as_dict())
 
 
-def knn_graphs(space: TextSpace, k: int, map_calls=None):
-    """``space.knn_graphs(k)``, its row blocks run by ``map_calls`` when given (the space is shared with every call once).
+def knn_graphs(space: TextSpace, k: int, map_calls=None, *, knn_space=None):
+    """``space.knn_graphs(k)``, its row blocks run by ``map_calls`` when given (the space, or ``knn_space`` when given
+    (see ``cluster_space``), is shared with every call once).
 
     A block's float32 products depend on the number of BLAS threads (OpenBLAS: 1.6 M of 50 M
     similarities differ by up to 5e-7 between 1 and 2 threads, enough to swap near-tied
@@ -133,11 +154,12 @@ def knn_graphs(space: TextSpace, k: int, map_calls=None):
     thread each. Every block therefore runs with this process's BLAS thread count: the same
     graphs as ``space.knn_graphs`` here (on the same kind of processor).
     """
+    whole = space if knn_space is None else knn_space
     if map_calls is None:
-        return space.knn_graphs(k)
+        return whole.knn_graphs(k)
     starts = list(range(0, space.n_rows, space.block_size()))
     stops = [min(space.n_rows, start + space.block_size()) for start in starts]
-    return space.join_blocks(map_calls(_knn_block, starts, stops, space=space, k=k, blas_threads=_blas_threads()))
+    return space.join_blocks(map_calls(_knn_block, starts, stops, space=whole, k=k, blas_threads=blas_threads()))
 
 
 def _knn_block(start: int, stop: int, *, space: TextSpace, k: int, blas_threads: int | None = None):
@@ -147,7 +169,8 @@ def _knn_block(start: int, stop: int, *, space: TextSpace, k: int, blas_threads:
         return space.knn_block(start, stop, k)
 
 
-def _blas_threads() -> int | None:
+def blas_threads() -> int | None:
+    """This process' BLAS thread count (None: no BLAS found): work sent elsewhere runs with it (``knn_graphs``)."""
     from threadpoolctl import threadpool_info
 
     return max((pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"), default=None)

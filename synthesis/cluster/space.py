@@ -29,7 +29,7 @@ and 24 probes (1,010 candidates) .93-.95, themes ARI .911 with the exact search.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -55,7 +55,7 @@ class TextSpace:
 
     emb: np.ndarray  # (m, d) float32: sqrt(1 - w) x unit embedding / row norm
     tfidf: sparse.csr_matrix | None  # (m, v) float32: sqrt(w) x lemma TF-IDF / row norm (None: no lexical part)
-    keywords: list[np.ndarray]  # (m, d') float32 unit keyword views (zero rows: no keyword evidence)
+    keywords: list[np.ndarray | None]  # (m, d') float32 unit keyword views (zero rows: no keyword evidence); None: left out (bookkeeping)
     inv: np.ndarray  # (n,) text -> distinct row
     order: np.ndarray  # (n,) canonical order: order[p] is the input index of the p-th text
     counts: np.ndarray  # (m,) copies of each distinct row
@@ -102,6 +102,15 @@ class TextSpace:
         if approximate if approximate is not None else len(rows) > APPROXIMATE_FROM:
             space.index = NeighbourIndex.build(space)
         return space
+
+    def bookkeeping(self) -> TextSpace:
+        """This space without its keyword views (None in their place): what the theme bookkeeping reads.
+
+        The views are 812 of a row's 1,324 float32 and only the kNN search and the index read
+        them; centroids, merges, fit and isolation read the lexical view (``emb``, ``tfidf``). An
+        engine keeps the whole space on its workers for the kNN blocks and its driver holds this.
+        """
+        return replace(self, keywords=[None] * len(self.keywords))
 
     # --- the kNN graphs ---------------------------------------------------------------------
 
