@@ -47,9 +47,9 @@ from types import SimpleNamespace
 import numpy as np
 
 from synthesis.cards import CardSet
+from synthesis.cluster import large as cluster_large
 from synthesis.crossread import cross_read
 from synthesis.engine import calls_of, partition_bounds, stages
-from synthesis.cluster import large as cluster_large
 from synthesis.pipeline import (KeywordVocabularies, Settings, cluster_large_space, coverage_base, default_clustering, stage_timer,
                                 survey_id_prefixes, theme_id_prefixes, unit_placements)
 from synthesis.result import Synthesis, Theme
