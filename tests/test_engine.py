@@ -147,8 +147,9 @@ def test_a_large_category_space_built_elsewhere_is_the_one_built_here(demo_synth
     here = large_category_space(vectors, [text.lemmas for text in demo_cleaned], vocabularies, settings)
     bounds = partition_bounds(len(vectors), 3)
     parts = [stages.Part(a, ["une"] * (b - a), demo_cleaned[a:b], vectors[a:b]) for a, b in bounds]
+    pieces = [stages.category_lemmas(part, category="une") for part in parts]
     with threadpool_limits(1, user_api="blas"):
-        there = stages.category_space(parts, category="une", vocabularies=vocabularies, settings=settings, blas_threads=blas_threads())
+        there = stages.category_space(pieces, vocabularies=vocabularies, settings=settings, blas_threads=blas_threads())
     assert here.index is not None and len(here.index.starts) > 3
     for name in ("inv", "order", "counts"):
         assert np.array_equal(getattr(here, name), getattr(there, name)), name

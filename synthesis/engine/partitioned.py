@@ -189,12 +189,14 @@ def _cluster_on_workers(engine, parts, context, vocabularies):
     no keyword views), never the vectors, the keyword views or the index's k-means.
     """
     settings = context.settings
+    pieces = engine.map(stages.category_lemmas, parts, category=context.category)  # the category's lemmas and vectors, per partition
     if len(context.units) <= cluster_large.LARGE_CATEGORY:  # only where GATHERED_CATEGORY is set below it: the default method, gathered
-        gathered = engine.gather(engine.map(stages.category_lemmas, parts, category=context.category))
+        gathered = engine.gather(pieces)
         return default_clustering(context.category, np.concatenate([rows for _, rows in gathered]),
                                   [text for texts, _ in gathered for text in texts], vocabularies, settings)
-    whole = engine.map(stages.category_space, [list(parts)], category=context.category, vocabularies=vocabularies, settings=settings,
+    whole = engine.map(stages.category_space, [pieces], vocabularies=vocabularies, settings=settings,
                        blas_threads=cluster_large.blas_threads())[0]
+    del pieces  # the workers drop them once the space is built
     space = engine.gather(engine.map(stages.bookkeeping, [whole]))[0]
     return cluster_large_space(space, settings, map_calls=calls_of(engine), knn_space=whole)
 

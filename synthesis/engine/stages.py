@@ -105,9 +105,9 @@ def category_lemmas(part: Part, *, category: str) -> tuple[list[tuple[str, ...]]
     return [part.cleaned[i].lemmas for i in rows], part.vectors[rows]
 
 
-def category_space(parts: list[Part], *, category: str, vocabularies, settings, blas_threads: int | None):
+def category_space(pieces: list[tuple[list[tuple[str, ...]], np.ndarray]], *, vocabularies, settings, blas_threads: int | None):
     """The clustering space of one large category (``pipeline.large_category_space``), built from every partition's
-    units of it; where it is built it stays (an engine's handle; ``engine.partitioned._cluster_on_workers``).
+    ``category_lemmas``; where it is built it stays (an engine's handle; ``engine.partitioned._cluster_on_workers``).
 
     Built with the driver's BLAS thread count, as the kNN blocks run (``cluster.large.knn_graphs``):
     the approximate index's k-means reads float32 products, whose last bits depend on it.
@@ -116,9 +116,8 @@ def category_space(parts: list[Part], *, category: str, vocabularies, settings, 
 
     from synthesis.pipeline import large_category_space
 
-    rows = [part.rows_of(category) for part in parts]
-    lemmas = [part.cleaned[i].lemmas for part, mine in zip(parts, rows) for i in mine]
-    vectors = np.concatenate([part.vectors[mine] for part, mine in zip(parts, rows)])
+    lemmas = [text for texts, _ in pieces for text in texts]
+    vectors = np.concatenate([rows for _, rows in pieces])
     with threadpool_limits(blas_threads, user_api="blas"):
         return large_category_space(vectors, lemmas, vocabularies, settings)
 
