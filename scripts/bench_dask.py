@@ -7,11 +7,13 @@ category, every text distinct). Each run: a fresh LocalCluster (start time print
 a cold embedding cache, the whole pipeline to a ``Synthesis`` (reports are the same as
 on one machine and left out). Printed per run: wall time, texts/s, per-stage times, peak
 memory of each worker process and of the driver (this process; it also hosts the
-LocalCluster's scheduler), and inside the clustering the wall time of the kNN blocks and
+LocalCluster's scheduler), the driver's peak during each stage and how much it rose above
+the stage's start (resident memory polled every 20 ms), and inside the clustering the wall time of the kNN blocks and
 of the Leiden runs (both run on the workers). ``--agreement`` also runs the
 single-machine path on the same input (after the Dask runs, so the driver's peak is not
 inflated; with the embedding cache the first Dask run filled, which gives the same
-vectors) and prints the ARI with the first Dask run at that size.
+vectors) and prints the ARI with the first Dask run at that size. ``--labels PREFIX`` writes
+each run's theme of every unit to PREFIX-N-WORKERS.json, to compare runs of two versions.
 
 The projection, from the run with the most workers at the largest size, splits it into:
 the per-text work the workers share (spaCy + embedding, the keyword vocabulary: linear in
@@ -24,10 +26,12 @@ space, consensus, dissolution and isolation, the summaries, merging: taken as li
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -46,6 +50,47 @@ def _peak_mib() -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _stage_peaks(peaks: dict[str, tuple[float, float]]):
+    """-> a replacement of ``pipeline.stage_timer`` that also keeps, per stage, (the driver's peak resident MiB,
+    its rise above the stage's start), polled every 20 ms: the driver's memory where the work is, not its peak
+    over the run (which models, scheduler and summaries may set)."""
+    from contextlib import contextmanager
+
+    from synthesis.pipeline import stage_timer
+
+    def timer(timings: dict[str, float]):
+        timed = stage_timer(timings)
+
+        @contextmanager
+        def stage(name: str):
+            start, peak, done = _rss_mib(), [0.0], threading.Event()
+
+            def poll() -> None:
+                while not done.wait(0.02):
+                    peak[0] = max(peak[0], _rss_mib())
+
+            watcher = threading.Thread(target=poll, daemon=True)
+            watcher.start()
+            try:
+                with timed(name):
+                    yield
+            finally:
+                done.set()
+                watcher.join()
+                top = max(peak[0], _rss_mib())
+                before = peaks.get(name, (0.0, 0.0))
+                peaks[name] = (max(before[0], top), max(before[1], top - start))
+
+        return stage
+
+    return timer
 
 
 #: Leiden tasks per consensus round past 20,000 texts (24 runs, RUNS_PER_TASK = 4: 3 views x 2, then 6).
@@ -68,6 +113,7 @@ def _timed(module, name: str, timings: dict, label: str) -> None:
 
 def run_dask(path: Path, workers: int, partitions: int | None, cache: Path) -> dict:
     from synthesis.cluster import large, partition
+    from synthesis.engine import partitioned
     from synthesis.engine.dask import DaskEngine
     from synthesis.load import load_cards
     from synthesis.pipeline import synthesize
@@ -76,7 +122,9 @@ def run_dask(path: Path, workers: int, partitions: int | None, cache: Path) -> d
     engine = DaskEngine(workers=workers, partitions=partitions, memory_limit="8GiB")
     start_s = time.perf_counter() - started
     inner: dict[str, float] = {}
-    saved = large.knn_graphs, partition.leiden_runs
+    saved = large.knn_graphs, partition.leiden_runs, partitioned.stage_timer
+    stage_peaks: dict[str, tuple[float, float]] = {}
+    partitioned.stage_timer = _stage_peaks(stage_peaks)
     _timed(large, "knn_graphs", inner, "kNN blocks")
     _timed(partition, "leiden_runs", inner, "Leiden runs")
     try:
@@ -87,11 +135,11 @@ def run_dask(path: Path, workers: int, partitions: int | None, cache: Path) -> d
         wall = time.perf_counter() - began
         worker_peaks = engine.client.run(_peak_mib)
     finally:
-        large.knn_graphs, partition.leiden_runs = saved
+        large.knn_graphs, partition.leiden_runs, partitioned.stage_timer = saved
         engine.close()
     timings.update({f"  of which {label}": seconds for label, seconds in inner.items()})
     return {"start_s": start_s, "wall_s": wall, "timings": timings, "worker_peaks": sorted(worker_peaks.values()),
-            "driver_peak": _peak_mib(), "synthesis": synthesis, "partitions": engine.partitions_for(len(synthesis.units))}
+            "driver_peak": _peak_mib(), "stage_peaks": stage_peaks, "synthesis": synthesis, "partitions": engine.partitions_for(len(synthesis.units))}
 
 
 def agreement(path: Path, spread, cache: Path) -> tuple[float, float]:
@@ -115,6 +163,7 @@ def main() -> int:
     parser.add_argument("--agreement", action="store_true", help="also run the single-machine path and print the ARI")
     parser.add_argument("--cache-dir", type=Path, default=None,
                         help="one embedding cache for every run (warm when it was filled before; times are then not cold)")
+    parser.add_argument("--labels", metavar="PREFIX", help="write each run's theme of every unit to PREFIX-N-WORKERS.json")
     args = parser.parse_args()
     import bench_speed as bench  # scripts/ is on the path when run as a script, as bench_quality imports bench_embedders
     print(f"{os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at start", flush=True)
@@ -134,6 +183,12 @@ def main() -> int:
                   f"run {result['wall_s']:.1f} s = {n / result['wall_s']:.1f} texts/s, {themes} themes", flush=True)
             print(f"  stages (s): {stages}", flush=True)
             print(f"  peak memory (MiB): workers {peaks}; driver (with the scheduler) {result['driver_peak']:.0f}", flush=True)
+            print("  driver per stage, peak MiB (rise above the stage's start): " + " · ".join(
+                f"{name} {peak:.0f} (+{rise:.0f})" for name, (peak, rise) in result["stage_peaks"].items()), flush=True)
+            if args.labels:
+                placements = result["synthesis"].placements
+                Path(f"{args.labels}-{n}-{workers}.json").write_text(
+                    json.dumps({unit: placement.theme_id for unit, placement in sorted(placements.items())}), encoding="utf-8")
             print(f"  load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at end", flush=True)
             first = first or (workers, result)
             if largest is None or (n, workers) >= largest[:2]:

@@ -4,10 +4,9 @@ On the three ../shared/eval/ sets (one category each) and on each category of th
 (cards unsplit, so that each text has one gold theme): the ARI between the two paths'
 labels, and each path's ARI against the gold labels (isolated texts count as one more
 group), with each path's clustering time; the default path with seed 1 against seed 0 as
-the reference. ``--micro`` measures the micro-cluster method (``cluster_by_micro_clusters``)
-instead of ``cluster_large``.
+the reference.
 
-    python scripts/bench_large_agreement.py [--micro [--micro-size 4] [--max-micro 1500]]
+    python scripts/bench_large_agreement.py
 
 ``--sizes 1000,3000,10000,30000`` measures instead the clustering time and peak resident
 memory of both paths on grown inputs of those sizes (prefixes of one input grown as
@@ -68,16 +67,14 @@ def inputs() -> list[tuple[str, list[str], np.ndarray]]:
     return out
 
 
-def both_paths(texts: list[str], embedder, micro: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+def both_paths(texts: list[str], embedder) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
     settings = pipeline.Settings()
     cleaned = clean_texts(texts)
     vectors = embedder.encode([normalise_text(text) for text in texts])
     vocabularies = pipeline._keyword_vocabularies(cleaned, embedder.encode)
     lemmas = [text.lemmas for text in cleaned]
-    saved, saved_fn = cluster_large.LARGE_CATEGORY, cluster_large.cluster_large
+    saved = cluster_large.LARGE_CATEGORY
     try:
-        if micro:
-            cluster_large.cluster_large = cluster_large.cluster_by_micro_clusters
         cluster_large.LARGE_CATEGORY = 10**9
         start = time.perf_counter()
         default = pipeline._cluster_category(vectors, lemmas, vocabularies, settings).labels
@@ -89,7 +86,7 @@ def both_paths(texts: list[str], embedder, micro: bool) -> tuple[np.ndarray, np.
         cluster_large.LARGE_CATEGORY = 10**9
         other_seed = pipeline._cluster_category(vectors, lemmas, vocabularies, pipeline.Settings(seed=1)).labels
     finally:
-        cluster_large.LARGE_CATEGORY, cluster_large.cluster_large = saved, saved_fn
+        cluster_large.LARGE_CATEGORY = saved
     return np.asarray(default), np.asarray(large), np.asarray(other_seed), t_default, t_large
 
 
@@ -217,9 +214,6 @@ def sizes_table(sizes: list[int], default_max: int, cache_dir: Path | None, kept
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--micro-size", type=int, default=cluster_large.MICRO_SIZE)
-    parser.add_argument("--max-micro", type=int, default=cluster_large.MAX_MICRO)
-    parser.add_argument("--micro", action="store_true", help="measure the micro-cluster method instead of cluster_large")
     parser.add_argument("--sizes", help="measure times and memory of both paths on grown inputs of these sizes")
     parser.add_argument("--default-max", type=int, default=10_000, help="largest size the default path is run on")
     parser.add_argument("--cache-dir", type=Path, help="embedding cache for --sizes (default: none)")
@@ -234,14 +228,13 @@ def main() -> int:
     if args.sizes:
         sizes_table([int(size) for size in args.sizes.split(",")], args.default_max, args.cache_dir, args.keep)
         return 0
-    cluster_large.MICRO_SIZE, cluster_large.MAX_MICRO = args.micro_size, args.max_micro
     embedder = load_embedder()
-    print(f"micro-clusters: n // {args.micro_size}, at most {args.max_micro}" if args.micro else "cluster_large: blockwise kNN graphs, sparse consensus")
+    print("cluster_large: blockwise kNN graphs, sparse consensus")
     print(f"{'set':28s} {'n':>5s} {'ARI paths':>9s} {'seed 0/1':>8s} {'gold default':>12s} {'gold large':>10s} "
           f"{'k def/large':>11s} {'s def/large':>12s}")
     agreements, floors = [], []
     for name, texts, gold in inputs():
-        default, large, other_seed, t_default, t_large = both_paths(texts, embedder, args.micro)
+        default, large, other_seed, t_default, t_large = both_paths(texts, embedder)
         agree = adjusted_rand_score(default, large)
         agreements.append(agree)
         floors.append(adjusted_rand_score(default, other_seed))

@@ -17,6 +17,7 @@ from synthesis.cards import CardSet, group_sort_key
 from synthesis.clean import clean_texts, load_nlp, normalise_text, phrase_parses, static_word_vectors
 from synthesis.cluster import LEXICAL_WEIGHT, Clustering, cluster_embeddings, keyword_view, lexical_space
 from synthesis.cluster.isolate import topicality
+from synthesis.cluster.space import TextSpace
 from synthesis.crossread import cross_read, theme_centres
 from synthesis.embed import DEFAULT_EMBEDDER, load_embedder
 from synthesis.embed.cache import CachedEmbedder, text_key
@@ -219,28 +220,37 @@ _coverage_base = coverage_base
 
 def _cluster_category(vectors: np.ndarray, lemmas, vocabularies, settings: Settings, *, map_calls=None):
     """One category's clustering: the default method, or past ``cluster_large.LARGE_CATEGORY`` texts the same method without n x n structures."""
-    # how far each text's words are from the whole export's vocabulary: a lonely card about the coffee is an aside
-    topical = topicality(lemmas, vocabularies.static) if vocabularies is not None else None
     if len(vectors) > cluster_large.LARGE_CATEGORY:
-        return cluster_large.cluster_large(
-            vectors,
-            lemmas,
-            lexical_weight=settings.lexical_weight,
-            keyword_views=_keyword_views(lemmas, vectors, vocabularies),
-            n_themes=settings.n_themes,
-            granularity=settings.granularity,
-            random_state=settings.seed,
-            map_calls=map_calls,
-            topicality=topical,
-        )
+        return cluster_large_space(large_category_space(vectors, lemmas, vocabularies, settings), settings, map_calls=map_calls)
     return cluster_embeddings(
         lexical_space(vectors, lemmas, settings.lexical_weight),
         keyword_views=_keyword_views(lemmas, vectors, vocabularies),
         n_themes=settings.n_themes,
         granularity=settings.granularity,
         random_state=settings.seed,
-        topicality=topical,
+        topicality=_topicality(lemmas, vocabularies),
     )
+
+
+def _topicality(lemmas, vocabularies: KeywordVocabularies | None) -> np.ndarray | None:
+    """How far each text's words are from the whole export's vocabulary (a lonely card about the coffee is an aside)."""
+    return topicality(lemmas, vocabularies.static) if vocabularies is not None else None
+
+
+def large_category_space(vectors: np.ndarray, lemmas, vocabularies, settings: Settings) -> TextSpace:
+    """The space a category past ``cluster_large.LARGE_CATEGORY`` texts is clustered in (``cluster_large_space``).
+
+    Apart from the clustering so that an engine builds it where the texts are and keeps it there
+    (``engine.stages.category_space``): the same space as one machine's, from the same function.
+    """
+    return TextSpace.build(vectors, lemmas, settings.lexical_weight, _keyword_views(lemmas, vectors, vocabularies),
+                           topicality=_topicality(lemmas, vocabularies))
+
+
+def cluster_large_space(space: TextSpace, settings: Settings, *, map_calls=None, knn_space=None):
+    """``cluster_large.cluster_space`` with the run's settings (``map_calls``, ``knn_space``: see there)."""
+    return cluster_large.cluster_space(space, n_themes=settings.n_themes, granularity=settings.granularity, random_state=settings.seed,
+                                       map_calls=map_calls, knn_space=knn_space)
 
 
 def stage_timer(timings: dict[str, float]):

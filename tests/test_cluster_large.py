@@ -1,4 +1,4 @@
-"""The large-category path: the default method's themes without n x n structures; the micro-cluster steps kept for issue 18."""
+"""The large-category path: the default method's themes without n x n structures; the k-means micro-clusters of its index."""
 
 from __future__ import annotations
 
@@ -132,49 +132,22 @@ def test_pipeline_switches_path_by_category_size(demo_cards, use_embedder, monke
     assert [theme.unit_ids for theme in large.categories[0].themes] == [theme.unit_ids for theme in default.categories[0].themes]
 
 
-# --- the micro-cluster method, in three steps ------------------------------------------------------
+# --- k-means micro-clusters (the cells of space.NeighbourIndex) ---------------------------------------
 
 
 def blobs(n_per: int = 200, k: int = 4, d: int = 48, seed: int = 0):
     rng = np.random.default_rng(seed)
     centres = rng.normal(size=(k, d))
     x = np.concatenate([c + 0.35 * rng.normal(size=(n_per, d)) for c in centres])
-    words = [("alpha", "beta"), ("gamma", "delta"), ("epsilon", "zeta"), ("eta", "theta")]
-    lemmas = [words[i // n_per % len(words)] + (f"mot{i % 7}",) for i in range(len(x))]
-    return x, np.repeat(np.arange(k), n_per), lemmas
+    return x, np.repeat(np.arange(k), n_per)
 
 
-def test_micro_cluster_steps_compose_and_never_mix_separated_themes():
-    x, gold, lemmas = blobs()
-    space = TextSpace.build(x, lemmas, 0.1)
-    micro = cluster_large.micro_clusters(normalise(x).astype(np.float32), 150, seed=0)
-    assert micro.max() < 150 and len(micro) == len(x)
-    on_centres = cluster_large.centre_themes(space, micro)
-    assert len(on_centres.labels) == micro.max() + 1
-    labels, fit = cluster_large.assign_to_themes(space, micro, on_centres.labels)
-    chained = cluster_large.cluster_by_micro_clusters(x, lemmas, lexical_weight=0.1, n_micro=150)
-    assert np.array_equal(labels, chained.labels) and np.allclose(fit, chained.fit)
-    for theme in set(labels.tolist()) - {-1}:  # it may split a theme, never mix two
-        members = gold[labels == theme]
-        assert np.bincount(members).max() >= 0.95 * len(members)
-    assert adjusted_rand_score(gold, labels) > 0.5 and "micro-clusters" in chained.method
-
-
-def test_micro_cluster_result_is_well_formed_and_reproducible():
-    x, _, lemmas = blobs(n_per=150, k=3)
-    x[0] = -x[1:].mean(axis=0)  # one text far from everything
-    first = cluster_large.cluster_by_micro_clusters(x, lemmas, lexical_weight=0.1, n_micro=100)
-    again = cluster_large.cluster_by_micro_clusters(x, lemmas, lexical_weight=0.1, n_micro=100)
-    assert np.array_equal(first.labels, again.labels)
-    sizes = np.bincount(first.labels[first.labels >= 0])
-    assert list(sizes) == sorted(sizes, reverse=True)  # numbered by decreasing size
-    assert first.n_themes == len(sizes) >= 3
-    assert ((first.fit >= 0) & (first.fit <= 1)).all()
-    assert first.labels[0] == -1  # isolated at the level of texts
-    forced = cluster_large.cluster_by_micro_clusters(x, lemmas, lexical_weight=0.1, n_themes=2, n_micro=120)
-    assert forced.n_themes == 2 and (forced.labels >= 0).all()
-
-
-@pytest.mark.parametrize("n", [10, 4000, 1_000_000])
-def test_number_of_micro_clusters_is_bounded(n):
-    assert 2 <= cluster_large.n_micro_clusters(n) <= min(n, cluster_large.MAX_MICRO)
+def test_micro_clusters_are_numbered_reproducible_and_never_mix_separated_blobs():
+    x, gold = blobs()
+    unit = normalise(x).astype(np.float32)
+    micro = cluster_large.micro_clusters(unit, 150, seed=0)
+    assert len(micro) == len(x) and micro.max() < 150
+    assert np.array_equal(np.unique(micro), np.arange(micro.max() + 1))  # empty micro-clusters dropped, no gap
+    assert np.array_equal(micro, cluster_large.micro_clusters(unit, 150, seed=0))
+    for cell in range(micro.max() + 1):  # a cell may hold part of a blob, never two blobs
+        assert len(np.unique(gold[micro == cell])) == 1

@@ -109,11 +109,11 @@ def test_knn_blocks_run_elsewhere_use_this_process_blas_threads():
     """A Dask worker runs one BLAS thread; float32 products then differ in the last bits, so blocks take the driver's count."""
     from threadpoolctl import threadpool_limits
 
-    from synthesis.cluster.large import _blas_threads, knn_graphs
+    from synthesis.cluster.large import blas_threads, knn_graphs
     from synthesis.cluster.space import TextSpace
     from synthesis.engine import calls_of
 
-    if (_blas_threads() or 1) < 2:
+    if (blas_threads() or 1) < 2:
         pytest.skip("one BLAS thread here: nothing differs")
     x = np.random.default_rng(0).normal(size=(3000, 512)).astype(np.float32)
     space = TextSpace.build(x, [()] * len(x), 0.0)
@@ -133,3 +133,49 @@ def test_knn_blocks_run_elsewhere_use_this_process_blas_threads():
     assert all((a != b).nnz == 0 for a, b in zip(here, spread))
     if not differs:
         pytest.skip("this BLAS gives the same products with 1 and 2 threads: the equality above held without the rule")
+
+
+def test_a_large_category_space_built_elsewhere_is_the_one_built_here(demo_synthesis, demo_cleaned, use_embedder, monkeypatch):
+    """``stages.category_space`` on a one-BLAS-thread worker, from the partitions: the space one machine builds, its
+    k-means index included (the index made from 100 rows on, in cells of 50, as past 20,000 texts)."""
+    from threadpoolctl import threadpool_limits
+
+    from synthesis.cluster import space as cluster_space
+    from synthesis.cluster.large import blas_threads
+    from synthesis.pipeline import Settings, _keyword_vocabularies, large_category_space
+
+    monkeypatch.setattr(cluster_space, "APPROXIMATE_FROM", 100)
+    monkeypatch.setattr(cluster_space, "LIST_SIZE", 50)
+    vectors, settings = demo_synthesis.unit_vectors, Settings()
+    vocabularies = _keyword_vocabularies(demo_cleaned, use_embedder.encode)
+    here = large_category_space(vectors, [text.lemmas for text in demo_cleaned], vocabularies, settings)
+    bounds = partition_bounds(len(vectors), 3)
+    parts = [stages.Part(a, ["une"] * (b - a), demo_cleaned[a:b], vectors[a:b]) for a, b in bounds]
+    pieces = [stages.category_lemmas(part, category="une") for part in parts]
+    with threadpool_limits(1, user_api="blas"):
+        there = stages.category_space(pieces, vocabularies=vocabularies, settings=settings, blas_threads=blas_threads())
+    assert here.index is not None and len(here.index.starts) > 3
+    for name in ("inv", "order", "counts"):
+        assert np.array_equal(getattr(here, name), getattr(there, name)), name
+    assert np.array_equal(here.emb, there.emb) and (here.tfidf != there.tfidf).nnz == 0
+    assert all(np.array_equal(a, b) for a, b in zip(here.keywords, there.keywords)) and len(here.keywords) == 2
+    assert np.array_equal(here.index.cell, there.index.cell) and np.array_equal(here.index.probes, there.index.probes)
+    kept = stages.bookkeeping(there)
+    assert kept.keywords == [None, None] and kept.emb is there.emb and there.keywords[0] is not None
+
+
+def test_partitioned_flow_past_the_gathered_size_gives_the_single_machine_themes(demo_cards, monkeypatch):
+    """Each demo category through the engine's large path (space built by a call, kNN blocks read it there): the labels,
+    fits, method and grain of one machine's graph method."""
+    from synthesis.cluster import large
+    from synthesis.pipeline import synthesize
+
+    monkeypatch.setattr(large, "LARGE_CATEGORY", 60)
+    monkeypatch.setattr("synthesis.engine.partitioned.GATHERED_CATEGORY", 60)
+    single, spread = synthesize(demo_cards), synthesize(demo_cards, engine=LocalEngine(partitions=3))
+    assert all(len([u for u in single.units if u.category == c]) > 60 for c in demo_cards.categories)
+    ids = [unit.id for unit in single.units]
+    assert adjusted_rand_score([single.placements[i].theme_id for i in ids], [spread.placements[i].theme_id for i in ids]) == 1.0
+    assert all(abs(single.placements[i].fit - spread.placements[i].fit) < 1e-4 for i in ids)
+    assert "blockwise kNN" in spread.method and spread.method == single.method
+    assert [c.grain for c in spread.categories] == [c.grain for c in single.categories]

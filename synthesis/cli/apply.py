@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from synthesis.cards import display_name
-from synthesis.cli.common import cache_root, read_export, column_options, cover_options, handle_errors, stderr_line, survey_options
+from synthesis.cli.common import cache_root, claim_output_and_read, cover_options, export_options, handle_errors, stderr_line
 
 
 @click.command("apply")
@@ -27,12 +27,9 @@ from synthesis.cli.common import cache_root, read_export, column_options, cover_
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Dossier du cache des embeddings (par défaut ~/.cache/synth, ou $SYNTH_CACHE_DIR).")
 @click.option("--no-cache", is_flag=True, help="Ne pas lire ni écrire le cache des embeddings.")
-@column_options
-@survey_options
+@export_options
 @handle_errors
-def apply(codebook_dir, input_file, output_dir, model, n_quotes, split, seed, title, quiet, cache_dir, no_cache,
-          text_column, group_column, category_column, id_column, sheet, segments, respondent_column, question_column,
-          questions, **cover):
+def apply(codebook_dir, input_file, output_dir, model, n_quotes, split, seed, title, quiet, cache_dir, no_cache, columns, **cover):
     """Classer les cartes de FICHIER dans les thèmes de GRILLE (un dossier de synth cluster, relu ou non).
 
     Les thèmes de la grille, avec les corrections de l'éditeur, gardent leur numéro et leur
@@ -43,9 +40,7 @@ def apply(codebook_dir, input_file, output_dir, model, n_quotes, split, seed, ti
     from synthesis.codebook import apply_codebook, check_codebook
     from synthesis.corrections.folder import corrected_folder
     from synthesis.pipeline import Settings
-    from synthesis.project import read_project
     from synthesis.report import write_outputs
-    from synthesis.report.output import output_lock, prepare_output_dir
     from synthesis.store import RESULT_FILE
 
     from synthesis.cli.cluster import _print_run_summary
@@ -54,13 +49,8 @@ def apply(codebook_dir, input_file, output_dir, model, n_quotes, split, seed, ti
     codebook = _codebook(codebook_dir, RESULT_FILE, corrected_folder)
     check_codebook(codebook, model, display_name(codebook_dir))
     # The codebook's folder is an input too: -o pointing at it would replace the codebook.
-    prepare_output_dir(output_dir, inputs=[input_file, codebook_dir / RESULT_FILE])
-    click.get_current_context().with_resource(output_lock(output_dir))
-    cover, title = read_project(input_file, title=title, **cover)
-    card_set = read_export(input_file, say, text_column=text_column, group_column=group_column,
-                           category_column=category_column, id_column=id_column, sheet=sheet,
-                           question_column=question_column, respondent_column=respondent_column,
-                           segments=segments, questions=questions)
+    card_set, cover, title = claim_output_and_read(input_file, output_dir, say, columns=columns, title=title, cover=cover,
+                                                   other_inputs=[codebook_dir / RESULT_FILE])
     settings = Settings(model=codebook.embedder, n_quotes=n_quotes, split=split, seed=seed)
     synthesis = apply_codebook(codebook, card_set, settings, progress=say, show_progress=not quiet and sys.stderr.isatty(),
                                cache_dir=cache_root(cache_dir, no_cache))

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from synthesis.cards import display_name
-from synthesis.cli.common import Granularity, cache_root, read_export, stderr_line, column_options, cover_options, handle_errors, survey_options
+from synthesis.cli.common import Granularity, cache_root, claim_output_and_read, cover_options, export_options, handle_errors, stderr_line
 from synthesis.embed import DEFAULT_EMBEDDER
 
 
@@ -42,12 +42,10 @@ from synthesis.embed import DEFAULT_EMBEDDER
 @click.option("--partitions", type=click.IntRange(min=1),
               help="Nombre de partitions des idées (même nombre : même résultat ; par défaut 1 par 10 000 idées, au moins 4).")
 @click.option("--workers", type=click.IntRange(min=1), help="Processus du cluster Dask local (sans --scheduler ; 2 par défaut).")
-@column_options
-@survey_options
+@export_options
 @handle_errors
 def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, split, seed, title, edits_file, quiet, verbose,
-            cache_dir, no_cache, engine, scheduler, partitions, workers, text_column, group_column, category_column, id_column, sheet,
-            segments, respondent_column, question_column, questions, **cover):
+            cache_dir, no_cache, engine, scheduler, partitions, workers, columns, **cover):
     """Regrouper les cartes de FICHIER par thème et écrire le compte rendu.
 
     Écrit dans le dossier de sortie : compte-rendu.md, compte-rendu.html, compte-rendu.docx,
@@ -66,21 +64,11 @@ def cluster(input_file, output_dir, model, n_themes, granularity, n_quotes, spli
     from synthesis.corrections.folder import check_same_export, corrections_path
     from synthesis.engine import make_engine
     from synthesis.pipeline import Settings, synthesize
-    from synthesis.project import read_project
     from synthesis.report import write_outputs
-    from synthesis.report.output import output_lock, prepare_output_dir
 
     load_corrections(corrections_path(output_dir, edits_file))  # a broken file stops the run before the long part
     say = (lambda message: None) if quiet else (lambda message: stderr_line(f"… {message}"))
-    # Checked before the long computation: a wrong -o, an output that would replace the input,
-    # or another run writing into the same folder fails at once. The lock is held until the command ends.
-    prepare_output_dir(output_dir, inputs=[input_file])
-    click.get_current_context().with_resource(output_lock(output_dir))
-    cover, title = read_project(input_file, title=title, **cover)
-    card_set = read_export(input_file, say, text_column=text_column, group_column=group_column,
-                           category_column=category_column, id_column=id_column, sheet=sheet,
-                           question_column=question_column, respondent_column=respondent_column,
-                           segments=segments, questions=questions)
+    card_set, cover, title = claim_output_and_read(input_file, output_dir, say, columns=columns, title=title, cover=cover)
     check_same_export(output_dir, card_set.cards, edits_file)
     if n_themes is not None and granularity != 0:
         stderr_line("Attention : --granularity est sans effet quand --themes fixe le nombre de thèmes.", err_style="yellow")

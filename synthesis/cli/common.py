@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -76,8 +77,25 @@ def _stack(command, options):
     return command
 
 
+def export_options(command):
+    """How to read a card export (``column_options`` and ``survey_options``), handed to the command as one ``columns``
+    dict: ``load_cards``'s keywords, what ``claim_output_and_read`` takes."""
+
+    @functools.wraps(command)
+    def gathered(*args, **kwargs):
+        columns = {name: kwargs.pop(name) for name in EXPORT_OPTIONS}
+        return command(*args, columns=columns, **kwargs)
+
+    return column_options(survey_options(gathered))
+
+
+#: The keywords of export_options' options (load_cards's column, sheet and survey keywords).
+EXPORT_OPTIONS = ("text_column", "group_column", "category_column", "id_column", "sheet",
+                  "segments", "respondent_column", "question_column", "questions")
+
+
 def column_options(command):
-    """The shared --*-column / --sheet options of every command that reads a card export."""
+    """The --*-column / --sheet options of a command that reads a card export (part of ``export_options``)."""
     return _stack(command, [
         click.option("--text-column", help="Colonne du texte des cartes (sinon devinée : texte, carte, contenu, idée…)."),
         click.option("--group-column", help="Colonne du groupe (sinon devinée : groupe, atelier, table…)."),
@@ -88,7 +106,8 @@ def column_options(command):
 
 
 def survey_options(command):
-    """How to read a survey export: respondents, questions (long or wide) and segment columns (synthesis.load.survey)."""
+    """How to read a survey export: respondents, questions (long or wide) and segment columns (synthesis.load.survey;
+    part of ``export_options``)."""
     return _stack(command, [
         click.option("--segment", "segments", multiple=True, metavar="COLONNE",
                      help="Enquête : colonne de segment (département, type de structure, taille…) ; répétable. "
@@ -126,6 +145,24 @@ def cache_root(cache_dir: Path | None = None, no_cache: bool = False) -> Path | 
     root = None if no_cache else (cache_dir or default_cache_dir())
     chart_cache.use_directory(root / "charts" if root is not None else None)
     return root
+
+
+def claim_output_and_read(input_file: Path, output_dir: Path, say, *, columns: dict, title: str | None, cover: dict,
+                          other_inputs: Sequence[Path] = ()):
+    """What a command that writes a run does before its long part -> (card set, cover, title).
+
+    The output folder is checked first, so that a wrong -o, or one that would replace the export
+    or one of ``other_inputs``, fails at once, and locked until the command ends, so that another
+    run cannot write into it; then the project's cover (synth.toml, overridden by ``cover`` and
+    ``title``) and the export (``columns``: ``export_options``) are read.
+    """
+    from synthesis.project import read_project
+    from synthesis.report.output import output_lock, prepare_output_dir
+
+    prepare_output_dir(output_dir, inputs=[input_file, *other_inputs])
+    click.get_current_context().with_resource(output_lock(output_dir))
+    cover, title = read_project(input_file, title=title, **cover)
+    return read_export(input_file, say, **columns), cover, title
 
 
 def read_export(input_file: Path, say, **columns):

@@ -26,15 +26,14 @@ until stable, and the kNN searched among the candidates of each row's k-means ce
 (``space.NeighbourIndex``, exact similarities re-ranked). Below that size nothing changed:
 same graphs, same runs, byte-identical themes.
 
-For engines that spread the work (issue 18), the graph method's row blocks are independent
-(``TextSpace.knn_block`` then ``TextSpace.join_blocks``), and so are its Leiden runs
-(``coassociation.graph_partition_sparse``). The earlier micro-cluster method stays available
-in three separate steps: ``micro_clusters`` (k-means micro-clusters of the texts),
-``centre_themes`` (the default method over the micro-clusters' centres, weighted by size),
-``assign_to_themes`` (each text takes its micro-cluster's theme, then dissolution and
-isolation at the level of texts); ``cluster_by_micro_clusters`` chains them. It agreed with
-the default method at ARI .42-.52 only and lost .05-.07 against gold labels, so the
-pipeline no longer uses it.
+For engines that spread the work (issue 18), the space may be built apart (``cluster_space``
+takes it built, and its kNN blocks may read a copy kept elsewhere), the graph method's row
+blocks are independent (``TextSpace.knn_block`` then ``TextSpace.join_blocks``), and so are its
+Leiden runs (``coassociation.graph_partition_sparse``). ``micro_clusters`` (spherical k-means of the rows)
+cuts the rows into the approximate index's cells (``space.NeighbourIndex``). An earlier method
+clustered the centres of such micro-clusters and gave each text its micro-cluster's theme; it
+agreed with the default method at ARI .42-.52 only, lost .05-.07 against gold labels, and was
+removed once the Dask engine ran the graph method.
 """
 
 from __future__ import annotations
@@ -45,10 +44,10 @@ from functools import partial
 import numpy as np
 from scipy import sparse
 
-from synthesis.cluster import Clustering, cluster_embeddings
+from synthesis.cluster import Clustering
 from synthesis.cluster.coassociation import graph_partition_sparse
 from synthesis.cluster.grain import BASE_RESOLUTION, Grain, choose_grain, forced_partition
-from synthesis.cluster.partition import MIN_THEME_SIZE, N_RUNS, dissolve_small, min_theme_size, renumber
+from synthesis.cluster.partition import MIN_THEME_SIZE, N_RUNS, renumber
 from synthesis.cluster.space import TextSpace
 from synthesis.cluster.views import n_neighbours
 
@@ -69,9 +68,6 @@ LARGE_RUNS = 24
 #: 1.8-2.2 s until stable, 0.7 s with 2 iterations (ARI .955 / .900 with the until-stable run of seed 0, whose own
 #: seed 1 gives .920): the consensus of the runs absorbs the difference.
 LARGE_ITERATIONS = 2
-#: Micro-cluster method: texts per micro-cluster aimed at, and the most micro-clusters (the default method's cost on the centres).
-MICRO_SIZE = 4
-MAX_MICRO = 1500
 MICRO_ITERATIONS = 6  # Lloyd steps of the micro-clusters' k-means
 MICRO_SAMPLE = 30  # rows per centre those steps run on
 _ROW_BLOCK = 8192  # texts scored against the centroids at once
@@ -99,18 +95,37 @@ def cluster_large(
     here, in order) runs the kNN row blocks and the Leiden runs, which are independent: the result
     does not depend on where they run.
     """
+    space = TextSpace.build(embeddings, lemmas, lexical_weight, keyword_views, approximate=approximate, topicality=topicality)
+    return cluster_space(space, n_themes=n_themes, granularity=granularity, random_state=random_state, map_calls=map_calls)
+
+
+def cluster_space(
+    space: TextSpace,
+    *,
+    n_themes: int | None = None,
+    granularity: float = 0.0,
+    random_state: int = 0,
+    map_calls=None,
+    knn_space=None,
+) -> Clustering:
+    """``cluster_large`` from its ``TextSpace``, built here or elsewhere.
+
+    knn_space: what the kNN row blocks read when ``space`` is only the whole space's bookkeeping
+    part (``TextSpace.bookkeeping``): an engine's handle to the whole space, built and kept on its
+    workers (``engine.partitioned``), passed to every ``map_calls`` call; None: ``space``.
+    """
     setting = f"forced k={n_themes}" if n_themes is not None else f"r={BASE_RESOLUTION}x2^(grain step{granularity:+g})"
-    views_said = {0: "", 1: " + keyword view"}.get(len(keyword_views), f" + {len(keyword_views)} keyword views")
+    views = len(space.keywords)
+    views_said = {0: "", 1: " + keyword view"}.get(views, f" + {views} keyword views")
     method = f"knn-leiden consensus {setting}{views_said} (blockwise kNN, sparse consensus)"
-    n = len(embeddings)
+    n = len(space)
     if n <= 1:
         return Clustering(np.zeros(n, dtype=int), np.ones(n), n, method, Grain(None, n, "too few texts", n).as_dict())
-    space = TextSpace.build(embeddings, lemmas, lexical_weight, keyword_views, approximate=approximate)
     m = space.n_rows
     if space.index is not None:
         method = method.replace("blockwise kNN", "kNN among k-means cells' candidates")
     if m >= 2:
-        graphs, nearest = knn_graphs(space, n_neighbours(m), map_calls)
+        graphs, nearest = knn_graphs(space, n_neighbours(m), map_calls, knn_space=knn_space)
     else:  # one distinct text, copied
         graphs, nearest = [], (np.zeros((1, 0), dtype=int), np.zeros((1, 0)))
     runs = {"n_runs": N_RUNS} if m <= FEWER_RUNS_FROM else {"n_runs": LARGE_RUNS, "n_iterations": LARGE_ITERATIONS}
@@ -122,8 +137,7 @@ def cluster_large(
         labels, grain = np.zeros(n, dtype=int), Grain(None, 1, "too few texts", n)
     else:
         labels, grain = choose_grain(graphs, space, space.inv, granularity, random_state, **hooks)
-    topical = None if topicality is None else np.asarray(topicality, dtype=float)[space.order]
-    labels, fit = space.fit_and_isolate(labels, n_themes is None, nearest, topical)
+    labels, fit = space.fit_and_isolate(labels, n_themes is None, nearest)
     inverse = np.empty(n, dtype=int)
     inverse[space.order] = np.arange(n)
     labels, fit = renumber(labels[inverse]), fit[inverse]
@@ -131,8 +145,9 @@ def cluster_large(
     return Clustering(labels, fit, int(labels.max() + 1), method, grain.as_dict())
 
 
-def knn_graphs(space: TextSpace, k: int, map_calls=None):
-    """``space.knn_graphs(k)``, its row blocks run by ``map_calls`` when given (the space is shared with every call once).
+def knn_graphs(space: TextSpace, k: int, map_calls=None, *, knn_space=None):
+    """``space.knn_graphs(k)``, its row blocks run by ``map_calls`` when given (the space, or ``knn_space`` when given
+    (see ``cluster_space``), is shared with every call once).
 
     A block's float32 products depend on the number of BLAS threads (OpenBLAS: 1.6 M of 50 M
     similarities differ by up to 5e-7 between 1 and 2 threads, enough to swap near-tied
@@ -140,11 +155,12 @@ def knn_graphs(space: TextSpace, k: int, map_calls=None):
     thread each. Every block therefore runs with this process's BLAS thread count: the same
     graphs as ``space.knn_graphs`` here (on the same kind of processor).
     """
+    whole = space if knn_space is None else knn_space
     if map_calls is None:
-        return space.knn_graphs(k)
+        return whole.knn_graphs(k)
     starts = list(range(0, space.n_rows, space.block_size()))
     stops = [min(space.n_rows, start + space.block_size()) for start in starts]
-    return space.join_blocks(map_calls(_knn_block, starts, stops, space=space, k=k, blas_threads=_blas_threads()))
+    return space.join_blocks(map_calls(_knn_block, starts, stops, space=whole, k=k, blas_threads=blas_threads()))
 
 
 def _knn_block(start: int, stop: int, *, space: TextSpace, k: int, blas_threads: int | None = None):
@@ -154,39 +170,14 @@ def _knn_block(start: int, stop: int, *, space: TextSpace, k: int, blas_threads:
         return space.knn_block(start, stop, k)
 
 
-def _blas_threads() -> int | None:
+def blas_threads() -> int | None:
+    """This process' BLAS thread count (None: no BLAS found): work sent elsewhere runs with it (``knn_graphs``)."""
     from threadpoolctl import threadpool_info
 
     return max((pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"), default=None)
 
 
-# --- the micro-cluster method, in three steps (see the module docstring) --------------------------
-
-
-def n_micro_clusters(n: int) -> int:
-    return int(min(MAX_MICRO, max(2, n // MICRO_SIZE)))
-
-
-def cluster_by_micro_clusters(
-    embeddings: np.ndarray,
-    lemmas: Sequence[tuple[str, ...]],
-    *,
-    lexical_weight: float,
-    keyword_views: Sequence[np.ndarray] = (),
-    n_themes: int | None = None,
-    granularity: float = 0.0,
-    random_state: int = 0,
-    n_micro: int | None = None,
-) -> Clustering:
-    """Same arguments and result as ``cluster_large``: micro_clusters -> centre_themes -> assign_to_themes."""
-    space = TextSpace.build(embeddings, lemmas, lexical_weight, keyword_views)
-    unit = _unit_rows(np.asarray(embeddings, dtype=np.float32))
-    micro = micro_clusters(unit, n_micro or n_micro_clusters(len(unit)), random_state)
-    on_centres = centre_themes(space, micro, n_themes=n_themes, granularity=granularity, random_state=random_state)
-    labels, fit = assign_to_themes(space, micro, on_centres.labels, isolate=n_themes is None, granularity=granularity)
-    method = on_centres.method + f" on {int(micro.max()) + 1} k-means micro-clusters"
-    method += " + reassign + Tukey isolation" if n_themes is None and "Tukey" not in method else ""
-    return Clustering(labels, fit, int(labels.max() + 1) if (labels >= 0).any() else 0, method, on_centres.grain)
+# --- k-means micro-clusters (the approximate index's cells) ---------------------------------------
 
 
 def micro_clusters(x: np.ndarray, k: int, seed: int) -> np.ndarray:
@@ -196,7 +187,7 @@ def micro_clusters(x: np.ndarray, k: int, seed: int) -> np.ndarray:
     start with one trial per centre, Lloyd steps), then one assignment of every row: time
     n x k x d. scikit-learn's MiniBatchKMeans took 288 s for 1,250 centres of 5,000 texts
     on the loaded 2-core machine (this: about 4 s); a random start instead of k-means++
-    lowered the agreement with the default path (see scripts/bench_large_agreement.py).
+    lowered the agreement with the default path when the micro-clusters carried the themes.
     """
     from sklearn.cluster import kmeans_plusplus
 
@@ -216,48 +207,6 @@ def micro_clusters(x: np.ndarray, k: int, seed: int) -> np.ndarray:
 def _nearest(x: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """(n, d), (k, d) unit rows -> (n,) index of each row's most similar centre, in blocks of rows."""
     return np.concatenate([np.argmax(x[start : start + _ROW_BLOCK] @ centres.T, axis=1) for start in range(0, len(x), _ROW_BLOCK)])
-
-
-def centre_themes(
-    space: TextSpace, micro: np.ndarray, *, n_themes: int | None = None, granularity: float = 0.0, random_state: int = 0
-) -> Clustering:
-    """The default method over the micro-clusters' centres: (c,) theme of each micro-cluster (-1: isolated centre).
-
-    micro: (n,) micro-cluster of each text, in input order. A centre is its texts' mean row
-    of the space (sentence part, lemma part, keyword views); a micro-cluster's weight is
-    its number of texts, taken into account at the level of texts by ``assign_to_themes``.
-    """
-    n = len(space)
-    copies = sparse.csr_matrix((np.ones(n), (np.arange(n), space.inv)), shape=(n, space.n_rows))  # text -> its distinct row
-    mean = (_mean_operator(np.asarray(micro)[space.order]) @ copies).tocsr()  # (c, m): centre = mean of its texts' rows
-    centres = np.asarray(mean @ space.emb, dtype=np.float64)
-    if space.tfidf is not None:
-        centres = np.hstack([centres, (mean @ space.tfidf).toarray()])
-    views = [np.asarray(mean @ view, dtype=np.float64) for view in space.keywords]
-    return cluster_embeddings(centres, keyword_views=views, n_themes=n_themes, granularity=granularity, random_state=random_state)
-
-
-def assign_to_themes(
-    space: TextSpace, micro: np.ndarray, centre_labels: np.ndarray, *, isolate: bool = True, granularity: float = 0.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each text takes its micro-cluster's theme -> ((n,) labels, (n,) fit), in input order.
-
-    Texts of isolated centres go to the nearest theme; then, at the level of texts (a theme
-    weighs its texts, not its centres), themes below ``max(3, 2 % of n)`` texts are
-    dissolved and texts far from every theme isolated (``isolate``).
-    """
-    labels = np.asarray(centre_labels)[np.asarray(micro)[space.order]]  # canonical order
-    lost, themes = np.flatnonzero(labels < 0), np.unique(labels[labels >= 0])
-    if len(lost) and len(themes):
-        labels[lost] = themes[np.argmax(space.centroid_sims(labels, themes, lost), axis=1)]
-    elif len(lost):
-        labels[:] = 0
-    if isolate:
-        labels = dissolve_small(None, labels, min_theme_size(len(space), granularity), centroid_sims=space.centroid_sims)
-    labels, fit = space.fit_and_isolate(labels, isolate, nearest=None)
-    inverse = np.empty(len(labels), dtype=int)
-    inverse[space.order] = np.arange(len(labels))
-    return renumber(labels[inverse]), fit[inverse]
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:

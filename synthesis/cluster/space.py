@@ -29,7 +29,7 @@ and 24 probes (1,010 candidates) .93-.95, themes ARI .911 with the exact search.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -56,11 +56,12 @@ class TextSpace:
 
     emb: np.ndarray  # (m, d) float32: sqrt(1 - w) x unit embedding / row norm
     tfidf: sparse.csr_matrix | None  # (m, v) float32: sqrt(w) x lemma TF-IDF / row norm (None: no lexical part)
-    keywords: list[np.ndarray]  # (m, d') float32 unit keyword views (zero rows: no keyword evidence)
+    keywords: list[np.ndarray | None]  # (m, d') float32 unit keyword views (zero rows: no keyword evidence); None: left out (bookkeeping)
     inv: np.ndarray  # (n,) text -> distinct row
     order: np.ndarray  # (n,) canonical order: order[p] is the input index of the p-th text
     counts: np.ndarray  # (m,) copies of each distinct row
     index: NeighbourIndex | None = None  # candidates for the kNN search (None: every row is a candidate)
+    topical: np.ndarray | None = None  # (n,) each text's ``isolate.topicality`` in canonical order (None: no off-topic rule)
 
     def __len__(self) -> int:  # the number of texts, as len(xs) in the default method
         return len(self.inv)
@@ -77,8 +78,10 @@ class TextSpace:
         lexical_weight: float,
         keyword_views: Sequence[np.ndarray] = (),
         approximate: bool | None = None,
+        topicality: np.ndarray | None = None,
     ) -> TextSpace:
-        """approximate: search each row's neighbours among candidates (None: past ``APPROXIMATE_FROM`` distinct rows)."""
+        """approximate: search each row's neighbours among candidates (None: past ``APPROXIMATE_FROM`` distinct rows);
+        topicality: (n,) each text's ``isolate.topicality``, in input order (None: no off-topic rule)."""
         emb = normalise(embeddings)
         tfidf = _sparse_tfidf(lemmas) if lexical_weight > 0 and len(emb) >= 2 else None
         w = lexical_weight if tfidf is not None else 0.0
@@ -99,10 +102,20 @@ class TextSpace:
         if tfidf is not None:
             lexical = (sparse.diags(np.sqrt(w) * scale[rows]) @ tfidf[rows]).astype(np.float32).tocsr()
         keywords = [normalise(np.asarray(view)[rows]).astype(np.float32) for view in keyword_views]
-        space = cls(dense[rows].astype(np.float32), lexical, keywords, inv, order, np.bincount(inv))
+        topical = None if topicality is None else np.asarray(topicality, dtype=float)[order]
+        space = cls(dense[rows].astype(np.float32), lexical, keywords, inv, order, np.bincount(inv), topical=topical)
         if approximate if approximate is not None else len(rows) > APPROXIMATE_FROM:
             space.index = NeighbourIndex.build(space)
         return space
+
+    def bookkeeping(self) -> TextSpace:
+        """This space without its keyword views (None in their place): what the theme bookkeeping reads.
+
+        The views are 812 of a row's 1,324 float32 and only the kNN search and the index read
+        them; centroids, merges, fit and isolation read the lexical view (``emb``, ``tfidf``). An
+        engine keeps the whole space on its workers for the kNN blocks and its driver holds this.
+        """
+        return replace(self, keywords=[None] * len(self.keywords))
 
     # --- the kNN graphs ---------------------------------------------------------------------
 
@@ -225,10 +238,10 @@ class TextSpace:
         return labels
 
     def fit_and_isolate(
-        self, labels: np.ndarray, isolate: bool, nearest: tuple[np.ndarray, np.ndarray] | None, topical: np.ndarray | None = None
+        self, labels: np.ndarray, isolate: bool, nearest: tuple[np.ndarray, np.ndarray] | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """``isolate.fit_and_isolate`` on this space (nearest: each distinct row's nearest rows in view 0, from ``knn_graphs``;
-        None: only the far-from-every-theme rule; topical: each text's topicality in canonical order, None: no off-topic rule)."""
+        None: only the far-from-every-theme rule; the off-topic rule where the space has each text's ``topical``)."""
         themes = np.unique(labels)
         sims = self.centroid_sims(labels, themes)
         own = sims[np.arange(len(labels)), np.searchsorted(themes, labels)]
@@ -241,7 +254,7 @@ class TextSpace:
             if nearest is not None:
                 closeness = np.round(self.neighbour_closeness(*nearest, ASIDE_NEIGHBOURS)[self.inv], 6)
                 aside |= closeness < lower_fence(closeness, ASIDE_FENCE)
-                aside |= off_topic(topical) & (closeness < lower_fence(closeness, LONELY_FENCE))
+                aside |= off_topic(self.topical) & (closeness < lower_fence(closeness, LONELY_FENCE))
             labels[spare_every_theme(aside, labels, themes)] = -1
         return labels, np.clip(np.where(labels >= 0, own, best), 0.0, 1.0)
 

@@ -10,12 +10,14 @@ needs the whole corpus sees it:
   partition is respelled and parsed with them: the same corrections as one machine;
 - the keyword vocabulary: each partition's lemmas, united on the driver, embedded in
   slices on the workers;
-- every category is clustered by the single machine's own function
-  (``pipeline.default_clustering``) on the driver, from its units' vectors and lemmas
-  gathered from the partitions; past ``cluster.large.LARGE_CATEGORY`` texts that is the
-  graph method (``cluster.large.cluster_large``), whose kNN row blocks and Leiden runs the
-  engine runs on the workers (``map_calls``): the same themes as one machine, by
-  construction (tests/test_engine*.py check labels equal);
+- every category is clustered by the single machine's own functions: up to
+  ``GATHERED_CATEGORY`` texts ``pipeline.default_clustering`` on the driver, from its units'
+  vectors and lemmas gathered from the partitions; past it the graph method
+  (``cluster.large``), whose space a worker builds from the partitions and keeps
+  (``pipeline.large_category_space``), whose kNN row blocks read that space on the workers
+  and whose Leiden runs run there too (``map_calls``), the consensus and the theme
+  bookkeeping on the driver: the same themes as one machine, by construction
+  (tests/test_engine*.py check labels equal);
 - a category up to ``GATHERED_CATEGORY`` texts is summarised by the single-machine code
   from all its cleaned texts; a larger one's summary reads, per theme, the
   ``SUMMARY_UNITS`` best placed units (highest fit) gathered from the partitions: labels,
@@ -24,10 +26,13 @@ needs the whole corpus sees it:
 - the cross-reading's theme centres are sums of vectors per partition.
 
 Memory: the driver holds the cards and idea units (the result lists them all), one label
-and fit per unit and, while a category is clustered, its units' vectors and lemmas and the
-clustering's ``TextSpace`` (512 + 512 + 300 float32 per distinct text, about 5.3 GB per
-million texts, plus the sparse TF-IDF and the kNN graphs, n x 30 edges per view); each
-worker gets a copy of that space for the kNN blocks. The texts' analyses stay on the workers
+and fit per unit and, while a large category is clustered, the bookkeeping part of its
+``TextSpace`` (``TextSpace.bookkeeping``: 512 float32 per distinct text, about 2 GB per
+million texts, plus the sparse TF-IDF), the kNN graphs (n x 30 edges per view) and the
+consensus' runs; not the units' vectors and lemmas, the keyword views (float64 while they
+are computed) or the index's k-means, which the worker building the space holds. Each worker
+that runs kNN blocks gets a copy of the whole space (512 + 512 + 300 float32 per distinct
+text, about 5.3 GB per million). The texts' analyses stay on the workers
 (vectors come back for the saved result only up to ``GATHERED_VECTORS`` units, with each
 unit's terms: the review's "move a card", the theme matching across runs and the keywords
 of edited themes use them).
@@ -42,10 +47,11 @@ from types import SimpleNamespace
 import numpy as np
 
 from synthesis.cards import CardSet
+from synthesis.cluster import large as cluster_large
 from synthesis.crossread import cross_read
 from synthesis.engine import calls_of, partition_bounds, stages
-from synthesis.pipeline import (KeywordVocabularies, Settings, coverage_base, default_clustering, stage_timer, survey_id_prefixes,
-                                theme_id_prefixes, unit_placements)
+from synthesis.pipeline import (KeywordVocabularies, Settings, cluster_large_space, coverage_base, default_clustering, stage_timer,
+                                survey_id_prefixes, theme_id_prefixes, unit_placements)
 from synthesis.result import Synthesis, Theme
 from synthesis.spelling import CorpusWords, build_corrections, merge_corpus_words
 from synthesis.split import split_cards
@@ -156,14 +162,9 @@ def _gathered_category(engine, parts, context, vocabularies, stage):
 
 
 def _large_category(engine, parts, context, vocabularies, stage):
-    """The single machine's clustering on the category's vectors and lemmas, then a summary of each theme's best placed units."""
+    """The single machine's clustering, its space on the workers, then a summary of each theme's best placed units."""
     with stage("clustering"):
-        gathered = engine.gather(engine.map(stages.category_lemmas, parts, category=context.category))
-        lemmas = [text for texts, _ in gathered for text in texts]
-        vectors = np.concatenate([rows for _, rows in gathered])
-        del gathered
-        clustering = default_clustering(context.category, vectors, lemmas, vocabularies, context.settings, map_calls=calls_of(engine))
-        del vectors, lemmas
+        clustering = _cluster_on_workers(engine, parts, context, vocabularies)
     labels, fit = np.asarray(clustering.labels), np.asarray(clustering.fit, dtype=float)
     with stage("summaries"):
         offsets = np.concatenate([[0], np.cumsum(engine.gather(engine.map(stages.category_size, parts, category=context.category)))])
@@ -177,6 +178,27 @@ def _large_category(engine, parts, context, vocabularies, stage):
                                                   n_quotes=context.settings.n_quotes, id_prefix=context.id_prefix, survey=context.survey)
         _count_every_unit(result, data, context, labels)
     return result, duplicate_of, clustering, fit
+
+
+def _cluster_on_workers(engine, parts, context, vocabularies):
+    """``default_clustering`` of a large category without its texts' vectors on the driver.
+
+    Past ``LARGE_CATEGORY`` texts that is ``cluster_large``: a worker builds its space from the
+    partitions as one machine builds it (``stages.category_space``) and keeps it; the kNN blocks
+    read it on the workers, and the driver holds its bookkeeping part (``TextSpace.bookkeeping``:
+    no keyword views), never the vectors, the keyword views or the index's k-means.
+    """
+    settings = context.settings
+    pieces = engine.map(stages.category_lemmas, parts, category=context.category)  # the category's lemmas and vectors, per partition
+    if len(context.units) <= cluster_large.LARGE_CATEGORY:  # only where GATHERED_CATEGORY is set below it: the default method, gathered
+        gathered = engine.gather(pieces)
+        return default_clustering(context.category, np.concatenate([rows for _, rows in gathered]),
+                                  [text for texts, _ in gathered for text in texts], vocabularies, settings)
+    whole = engine.map(stages.category_space, [pieces], vocabularies=vocabularies, settings=settings,
+                       blas_threads=cluster_large.blas_threads())[0]
+    del pieces  # the workers drop them once the space is built
+    space = engine.gather(engine.map(stages.bookkeeping, [whole]))[0]
+    return cluster_large_space(space, settings, map_calls=calls_of(engine), knn_space=whole)
 
 
 def _best_placed(found, offsets: np.ndarray, labels: np.ndarray, fit: np.ndarray):

@@ -105,6 +105,28 @@ def category_lemmas(part: Part, *, category: str) -> tuple[list[tuple[str, ...]]
     return [part.cleaned[i].lemmas for i in rows], part.vectors[rows]
 
 
+def category_space(pieces: list[tuple[list[tuple[str, ...]], np.ndarray]], *, vocabularies, settings, blas_threads: int | None):
+    """The clustering space of one large category (``pipeline.large_category_space``), built from every partition's
+    ``category_lemmas``; where it is built it stays (an engine's handle; ``engine.partitioned._cluster_on_workers``).
+
+    Built with the driver's BLAS thread count, as the kNN blocks run (``cluster.large.knn_graphs``):
+    the approximate index's k-means reads float32 products, whose last bits depend on it.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from synthesis.pipeline import large_category_space
+
+    lemmas = [text for texts, _ in pieces for text in texts]
+    vectors = np.concatenate([rows for _, rows in pieces])
+    with threadpool_limits(blas_threads, user_api="blas"):
+        return large_category_space(vectors, lemmas, vocabularies, settings)
+
+
+def bookkeeping(space):
+    """The part of a clustering space the driver holds (``TextSpace.bookkeeping``)."""
+    return space.bookkeeping()
+
+
 # --- summaries and cross-reading --------------------------------------------------
 
 
