@@ -3,7 +3,7 @@
 Every measured run is a new process (imports, spaCy and embedder loading included) that
 runs load -> synthesize -> write_outputs, as ``synth cluster`` does:
 
-- cold: an empty embedding cache;
+- cold: an empty cache (embeddings, parses, cleaned texts, clusterings, charts);
 - warm: the same cache again, on the same input with 1 % of the texts replaced by new
   ones (a re-run after an edit; for the demo, the input unchanged);
 - in-process (demo only): the same call again in a process that already holds the
@@ -117,7 +117,9 @@ def child(path: Path, out: Path, cache: Path, in_process_repeats: int) -> None:
     sys.path.insert(0, str(ROOT))
     from synthesis.load import load_cards
     from synthesis.pipeline import synthesize
-    from synthesis.report import write_outputs
+    from synthesis.report import chart_cache, write_outputs
+
+    chart_cache.use_directory(cache / "charts")  # as ``synth cluster`` does with its cache folder
 
     imports = time.perf_counter() - START
     walls = []
