@@ -19,8 +19,10 @@ import logging
 from synthesis.engine import EngineError, default_partitions
 
 DEFAULT_WORKERS = 2
-#: Memory of one local worker: the models take about 1.5 GB, a partition of 10,000 texts a few hundred MB.
-WORKER_MEMORY = "4GiB"
+#: Memory of one local worker: Dask's "auto", the machine's memory shared among the workers. The models take
+#: about 1.5 GB and a partition of 10,000 texts a few hundred MB, but the worker that builds a large category's
+#: space holds about 30 KB a text while it does (+0.87 GB at 30,000 texts): a fixed 4 GiB stopped near 80,000.
+WORKER_MEMORY = "auto"
 #: Seconds to wait for a scheduler given by address.
 CONNECT_TIMEOUT = 20
 #: Retries of a task that raised (a worker that dies is handled by the scheduler, not by these).
