@@ -182,9 +182,9 @@ def normalise_text(text: str) -> str:
     (measured on the demo corpus); acronyms such as "OT", "ADT" or "CRTL" keep
     their capitals.
     """
-    text = re.sub(r"\s+", " ", text).strip()
-    letters = [char for char in text if char.isalpha()]
-    if len(letters) < 8 or sum(char.isupper() for char in letters) < 0.6 * len(letters):
+    text = " ".join(text.split())
+    letters = "".join(filter(str.isalpha, text))  # builtins over the string: this runs on every text, twice
+    if len(letters) < 8 or sum(map(str.isupper, letters)) < 0.6 * len(letters):
         return text
     lowered = re.sub(r"\w+", _lower_unless_acronym, text)
     return lowered[:1].upper() + lowered[1:]

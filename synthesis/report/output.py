@@ -290,29 +290,35 @@ def _recover_staging(out_dir: Path) -> None:
 # --------------------------------------------------------------------------
 
 
-def _without(pattern: re.Pattern, value):
+def _without(pattern: re.Pattern, value, seen: dict | None = None):
     """``value`` (dataclasses, lists, dicts, strings, paths) with ``pattern`` replaced by « � »: a copy of what
-    changes, the same objects where nothing does (a 30,000-card run holds a million of them)."""
+    changes, the same objects where nothing does (a 30,000-card run holds a million of them). A dataclass met
+    twice (a card, under its idea units) is looked at once (``seen``: id -> result)."""
     if isinstance(value, str):
         return pattern.sub(REPLACEMENT, value) if pattern.search(value) else value
+    seen = {} if seen is None else seen
     if isinstance(value, Path):
         text = str(value)
         return Path(pattern.sub(REPLACEMENT, text)) if pattern.search(text) else value
     if hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type):
+        if id(value) in seen:
+            return seen[id(value)][1]
         changes = {}
         for name in _init_fields(type(value)):
             item = getattr(value, name)
-            if (cleaned := _without(pattern, item)) is not item:
+            if (cleaned := _without(pattern, item, seen)) is not item:
                 changes[name] = cleaned
-        return dataclasses.replace(value, **changes) if changes else value
+        result = dataclasses.replace(value, **changes) if changes else value
+        seen[id(value)] = (value, result)  # the value kept alive, so that its id is not reused
+        return result
     if isinstance(value, list):
-        items = [_without(pattern, item) for item in value]
+        items = [_without(pattern, item, seen) for item in value]
         return value if all(new is old for new, old in zip(items, value)) else items
     if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        items = tuple(_without(pattern, item) for item in value)
+        items = tuple(_without(pattern, item, seen) for item in value)
         return value if all(new is old for new, old in zip(items, value)) else items
     if isinstance(value, dict):
-        pairs = [(_without(pattern, key), _without(pattern, item)) for key, item in value.items()]
+        pairs = [(_without(pattern, key, seen), _without(pattern, item, seen)) for key, item in value.items()]
         return value if all(k is old_k and v is old_v for (k, v), (old_k, old_v) in zip(pairs, value.items())) else dict(pairs)
     return value
 
