@@ -161,8 +161,7 @@ def place_new_texts(embeddings: np.ndarray, lemmas, earlier: np.ndarray, *, lexi
     themes = np.unique(earlier[earlier >= 0])
     if not len(themes):
         return None
-    space = TextSpace.build(embeddings, lemmas, lexical_weight, approximate=False)
-    earlier = earlier[space.order]  # the space's texts are in its canonical order
+    space = TextSpace.build(embeddings, lemmas, lexical_weight, approximate=False, distinct=False)
     sims = space.centroid_sims(earlier, themes)
     best = sims.max(axis=1)
     kept = np.flatnonzero(earlier >= 0)
@@ -173,6 +172,4 @@ def place_new_texts(embeddings: np.ndarray, lemmas, earlier: np.ndarray, *, lexi
     placed = np.flatnonzero(labels >= 0)
     fit = best.copy()
     fit[placed] = sims[placed, np.searchsorted(themes, labels[placed])]
-    inverse = np.empty(len(labels), dtype=int)
-    inverse[space.order] = np.arange(len(labels))
-    return renumber(labels[inverse]), np.clip(fit[inverse], 0.0, 1.0)
+    return renumber(labels), np.clip(fit, 0.0, 1.0)
