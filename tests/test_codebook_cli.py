@@ -20,11 +20,15 @@ def runner():
 
 
 @pytest.fixture(scope="module")
-def codebook(demo_output, tmp_path_factory):
-    """The demo's output folder, reviewed: its first theme renamed by an editor."""
+def codebook(demo_output, demo_cards, tmp_path_factory):
+    """The demo's output folder, reviewed: the theme of the first forces card (the new export's first) renamed by an editor."""
     folder = tmp_path_factory.mktemp("grille") / "grille"
     shutil.copytree(demo_output, folder)
-    first = json.loads((folder / "themes.json").read_text(encoding="utf-8"))["categories"][0]["themes"][0]
+    first_card = next(card for card in demo_cards.cards if card.category == demo_cards.categories[0])
+    with (folder / "cartes.csv").open(encoding="utf-8-sig") as stream:
+        theme_id = next(row["theme_id"] for row in csv.DictReader(stream, delimiter=";") if row["id"] == first_card.id)
+    themes = json.loads((folder / "themes.json").read_text(encoding="utf-8"))["categories"][0]["themes"]
+    first = next(theme for theme in themes if theme["id"] == theme_id)
     append_edit(folder / CORRECTIONS_FILE, "rename", Rename(first["id"], "Intitulé relu par l'éditeur"))
     return folder, first
 
