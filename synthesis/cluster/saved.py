@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -65,15 +64,6 @@ def content_key(text_keys: list[bytes], lemmas) -> str:
         digest.update(key)
         digest.update("\x1f".join(text_lemmas).encode("utf-8", "surrogatepass") + b"\x1e")
     return digest.hexdigest()[:32]
-
-
-@dataclass(frozen=True)
-class Reused:
-    """A clustering that kept an earlier one's themes: how many texts it placed and how many had gone."""
-
-    clustering: Clustering
-    n_new: int
-    n_gone: int
 
 
 class SavedClusterings:
