@@ -96,19 +96,27 @@ class ShardFolder:
             self.folder = None
 
     def _write(self, names: list[bytes], arrays: dict[str, np.ndarray]) -> Path:
-        # Digests as rows of bytes: numpy's fixed-width bytes type would strip a digest's trailing zero bytes.
-        keys = np.frombuffer(b"".join(names), dtype=np.uint8).reshape(len(names), DIGEST_BYTES)
-        name = hashlib.sha256(keys.tobytes()).hexdigest()[:32] + ".npz"
-        # Not named *.npz until complete: readers never see a shard being written.
-        handle, temporary = tempfile.mkstemp(prefix="tmp-", suffix=".part", dir=self.folder)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                np.savez(stream, keys=keys, **arrays)
-            os.replace(temporary, self.folder / name)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return self.folder / name
+        keys = digest_rows(names)
+        path = self.folder / (hashlib.sha256(keys.tobytes()).hexdigest()[:32] + ".npz")
+        write_npz(path, keys=keys, **arrays)
+        return path
+
+
+def digest_rows(keys: list[bytes]) -> np.ndarray:
+    """Digests as rows of bytes: numpy's fixed-width bytes type would strip a digest's trailing zero bytes."""
+    return np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), DIGEST_BYTES)
+
+
+def write_npz(path: Path, **arrays: np.ndarray) -> None:
+    """Write an .npz file whole: not named *.npz until complete, so readers never see one being written."""
+    handle, temporary = tempfile.mkstemp(prefix="tmp-", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **arrays)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def pack_vectors(values: list) -> dict[str, np.ndarray]:

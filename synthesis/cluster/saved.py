@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +34,7 @@ from synthesis.cluster.isolate import TUKEY, lower_fence
 from synthesis.cluster.large import LARGE_CATEGORY
 from synthesis.cluster.partition import renumber
 from synthesis.cluster.space import TextSpace
-from synthesis.shards import DIGEST_BYTES
+from synthesis.shards import DIGEST_BYTES, digest_rows, write_npz
 
 #: Distinct texts from which a category may keep an earlier clustering's themes (below: clustered anew, in seconds).
 REUSE_FROM = LARGE_CATEGORY
@@ -101,18 +99,10 @@ class SavedClusterings:
         if self.folder is None:
             return
         meta = {"n_themes": clustering.n_themes, "method": clustering.method, "grain": clustering.grain, "from_scratch": from_scratch}
-        keys = np.frombuffer(b"".join(text_keys), dtype=np.uint8).reshape(len(text_keys), DIGEST_BYTES)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix="tmp-", suffix=".part", dir=self.folder)
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    np.savez(stream, keys=keys, labels=np.asarray(clustering.labels, dtype=np.int64),
-                             fit=np.asarray(clustering.fit, dtype=np.float64), meta=np.array(json.dumps(meta)))
-                os.replace(temporary, self.folder / f"{content}.npz")
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            write_npz(self.folder / f"{content}.npz", keys=digest_rows(text_keys), labels=np.asarray(clustering.labels, dtype=np.int64),
+                      fit=np.asarray(clustering.fit, dtype=np.float64), meta=np.array(json.dumps(meta)))
         except OSError:
             self.folder = None  # a read-only or full disk: carry on without saving
 
