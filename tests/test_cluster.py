@@ -200,6 +200,21 @@ def test_consensus_with_many_identical_profiles():
     assert labels[27] != labels[0] and len(set(np.delete(labels, 27).tolist())) == 1
 
 
+def test_edge_agreement_is_the_share_of_runs_whatever_the_chunks(subset, monkeypatch):
+    # Counted one run and one chunk of edges at a time (to bound memory): the shares that comparing
+    # every run at once gives, to the last bit, on real Leiden runs that disagree on some edges.
+    from synthesis.cluster import partition
+    from synthesis.cluster.views import knn_graph, normalise
+
+    graph = knn_graph(normalise(subset[0]), 10).tocoo()
+    runs = partition.leiden_runs([graph.tocsr()], 1.7, list(range(12)))
+    monkeypatch.setattr(partition, "_EDGE_CHUNK", 500)  # several chunks, the last one partial
+    assert graph.nnz % 500 != 0 and graph.nnz > 1000
+    ours = partition.edge_agreement(runs, graph.row, graph.col)
+    assert np.array_equal(ours, (runs[:, graph.row] == runs[:, graph.col]).mean(axis=0))
+    assert ((ours > 0) & (ours < 1)).any()
+
+
 def test_average_linkage_cut_matches_scipy_on_distinct_distances():
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import pdist, squareform

@@ -11,6 +11,10 @@ at 0.5, without that matrix:
 - only clusters joined by an edge of the graph are candidates for a merge (two atoms that
   share a Leiden community in half the runs are almost always joined by a kNN edge), so
   the candidates grow as the edges, not as the pairs.
+
+What it holds is per atom and per pair of atoms joined by an edge (``atom_pairs`` reads the
+graph's edges by blocks of rows), and the atoms are few once the consensus rounds have run:
+93 for 12,000 grown texts, 196 for 30,000, at most 17 on the eval sets and the demo.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import numpy as np
 from scipy import sparse
 
 from synthesis.cluster.partition import graph_partition
+
+_BLOCK_ENTRIES = 250_000  # graph entries read at once by ``atom_pairs``
 
 
 def sparse_consensus(runs: np.ndarray, graph: sparse.csr_matrix, threshold: float = 0.5) -> np.ndarray:
@@ -40,9 +46,7 @@ def sparse_consensus(runs: np.ndarray, graph: sparse.csr_matrix, threshold: floa
     histogram = {a: (keys[a], np.full(n_runs, sizes[a], dtype=np.int64)) for a in range(n_atoms)}
     size = dict(enumerate(sizes.tolist()))
 
-    e = sparse.triu(graph, k=1).tocoo()
-    ends = np.sort(np.column_stack([atom_of[e.row], atom_of[e.col]]), axis=1)
-    pairs = np.unique(ends[ends[:, 0] != ends[:, 1]], axis=0)
+    pairs = atom_pairs(graph, atom_of, n_atoms)
     neighbours: dict[int, set[int]] = {a: set() for a in range(n_atoms)}
     for a, b in pairs.tolist():
         neighbours[a].add(b)
@@ -102,6 +106,29 @@ def sparse_consensus(runs: np.ndarray, graph: sparse.csr_matrix, threshold: floa
         cluster_of = cluster_of[cluster_of]
     _, labels = np.unique(cluster_of, return_inverse=True)
     return labels.ravel()[atom_of]
+
+
+def atom_pairs(graph: sparse.spmatrix, atom_of: np.ndarray, n_atoms: int) -> np.ndarray:
+    """(m, m) symmetric graph, (m,) atom of each text -> (p, 2) pairs of distinct atoms joined by an edge, lower atom first, sorted.
+
+    Each edge is read once, in the upper triangle, by blocks of rows: the atom pairs are few
+    (3,302 among 196 atoms for 30,000 grown texts: after the consensus rounds the runs disagree on
+    few texts), while taking every edge at once held several arrays as long as the edges (a 40 MiB
+    peak there, on top of the graph itself; 11 MiB by blocks).
+    """
+    graph = graph.tocsr()
+    n = graph.shape[0]
+    rows_per_block = max(1, _BLOCK_ENTRIES * n // max(graph.nnz, 1))
+    keys = [np.zeros(0, dtype=np.int64)]
+    for start in range(0, n, rows_per_block):
+        block = graph[start : start + rows_per_block].tocoo()
+        upper = block.col > block.row + start  # each edge once: the upper triangle
+        ends = atom_of[block.row[upper] + start], atom_of[block.col[upper]]
+        low, high = np.minimum(*ends), np.maximum(*ends)
+        apart = low != high
+        keys.append(np.unique(low[apart].astype(np.int64) * n_atoms + high[apart]))  # sorted as the pairs (low, high)
+    key = np.unique(np.concatenate(keys))
+    return np.column_stack([key // n_atoms, key % n_atoms])
 
 
 #: ``partition.graph_partition`` with the leftover disagreement settled by ``sparse_consensus``.
