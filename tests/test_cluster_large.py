@@ -118,6 +118,25 @@ def test_sparse_consensus_merges_only_along_edges():
     assert len(set(labels[:3])) == 1 and len(set(labels[3:])) == 1 and labels[0] != labels[3]
 
 
+def test_atom_pairs_read_by_blocks_are_the_pairs_of_all_the_edges(makeorg, monkeypatch):
+    # atom_pairs reads the graph by blocks of rows (about 20 here): the pairs of atoms that its
+    # edges join, each once, as reading every edge at once gives them
+    from scipy import sparse
+
+    from synthesis.cluster import coassociation, partition
+
+    graph = knn_graph(normalise(makeorg[0][:150]), 10)
+    runs = partition.leiden_runs([graph], 3.4, list(range(8)))  # a fine resolution: runs that disagree, many atoms
+    _, atom_of = np.unique(runs.T, axis=0, return_inverse=True)
+    atom_of = atom_of.ravel()
+    monkeypatch.setattr(coassociation, "_BLOCK_ENTRIES", 100)
+    pairs = coassociation.atom_pairs(graph, atom_of, int(atom_of.max()) + 1)
+    e = sparse.triu(graph, k=1).tocoo()
+    expected = {(min(a, b), max(a, b)) for a, b in zip(atom_of[e.row].tolist(), atom_of[e.col].tolist()) if a != b}
+    assert len(expected) > 20
+    assert pairs.tolist() == sorted(map(list, expected))
+
+
 def test_pipeline_switches_path_by_category_size(demo_cards, use_embedder, monkeypatch):
     from synthesis.cards import CardSet
     from synthesis.pipeline import synthesize
