@@ -17,8 +17,9 @@ each run's theme of every unit to PREFIX-N-WORKERS.json, to compare runs of two 
 
 The projection, from the run with the most workers at the largest size, splits it into:
 the per-text work the workers share (spaCy + embedding, the keyword vocabulary: linear in
-the texts, divided among the workers), the exact kNN (n^2, divided among the workers), the
-Leiden runs (on the workers, a few tasks per round: taken as linear in the texts and spread
+the texts, divided among the workers), the kNN blocks (divided among the workers; linear in the
+texts when the run already searched among candidates, past ``space.APPROXIMATE_FROM`` distinct
+texts, n^2 when it searched exactly), the Leiden runs (on the workers, a few tasks per round: taken as linear in the texts and spread
 over at most LEIDEN_TASKS workers) and the rest, on the driver (splitting, the clustering's
 space, consensus, dissolution and isolation, the summaries, merging: taken as linear).
 """
@@ -210,14 +211,20 @@ def project(n: int, workers: int, result: dict) -> None:
     shared = timings.get("spacy + embedding", 0.0) + timings.get("keyword vocabulary", 0.0)
     knn, leiden = timings.get("  of which kNN blocks", 0.0), timings.get("  of which Leiden runs", 0.0)
     driver = sum(seconds for name, seconds in timings.items() if not name.startswith(" ")) - shared - knn - leiden
+    from synthesis.cluster.space import APPROXIMATE_FROM
+
     grow = TARGET / n
+    # the run's category held about n distinct texts: past APPROXIMATE_FROM its kNN searched among candidates (linear)
+    knn_grow = grow if n > APPROXIMATE_FROM else grow**2
     print(f"projection to {TARGET:,} texts from the {n:,}-text run on {workers} worker(s):")
     print(f"  worker-seconds at {n:,}: per-text stages {shared * workers:.0f} ({shared * workers / n * 1000:.1f} ms a text), "
-          f"kNN {knn * workers:.0f}, Leiden {leiden * min(workers, LEIDEN_TASKS):.0f}; driver alone {driver:.0f} s")
+          f"kNN {knn * workers:.0f} ({'among candidates: linear' if knn_grow == grow else 'exact: n^2'}), "
+          f"Leiden {leiden * min(workers, LEIDEN_TASKS):.0f}; driver alone {driver:.0f} s")
     for n_workers in (2, 8, 32, 128):
-        minutes = (shared * workers * grow / n_workers + knn * workers * grow**2 / n_workers
+        minutes = (shared * workers * grow / n_workers + knn * workers * knn_grow / n_workers
                    + leiden * min(workers, LEIDEN_TASKS) * grow / min(n_workers, LEIDEN_TASKS) + driver * grow) / 60
-        print(f"  {n_workers:>3} workers: ~{minutes:,.0f} min (kNN ~{knn * workers * grow**2 / n_workers / 60:,.0f} of them)")
+        print(f"  {n_workers:>3} workers: ~{minutes:,.0f} min (kNN ~{knn * workers * knn_grow / n_workers / 60:,.0f} of them, "
+              f"driver alone ~{driver * grow / 60:,.0f})")
 
 
 if __name__ == "__main__":

@@ -184,7 +184,7 @@ def cluster_with_cache(
     same = saved.same(content)
     if same is not None:
         return same, None
-    if len(set(text_keys)) > REUSE_FROM and (found := saved.earlier(text_keys)) is not None:
+    if len(set(text_keys)) > REUSE_FROM and (found := saved.earlier(category, text_keys)) is not None:
         themes_of, earlier, n_gone = found
         previous = np.array([themes_of.get(key, NEW) for key in text_keys])
         placed = place_new_texts(vectors, lemmas, previous, lexical_weight=settings.lexical_weight)
@@ -199,7 +199,7 @@ def cluster_with_cache(
                 f"le plus proche, {n_gone} disparues ; --no-cache pour tout regrouper à nouveau"
             )
     clustering = default_clustering(category, vectors, lemmas, vocabularies, settings)
-    saved.save(content, text_keys, clustering, from_scratch=True)
+    saved.save(content, text_keys, clustering, from_scratch=True, category=category if len(set(text_keys)) > REUSE_FROM else None)
     return clustering, None
 
 

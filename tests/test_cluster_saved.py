@@ -2,6 +2,7 @@
 few new texts keeps the earlier themes and places the new texts; anything else is clustered anew."""
 
 import dataclasses
+import hashlib
 
 import numpy as np
 import pandas as pd
@@ -106,3 +107,34 @@ def test_too_many_new_texts_cluster_anew_and_an_unreadable_file_is_ignored(demo_
     again = synthesize(demo_cards, cache_dir=tmp_path)
     assert again.placements == first.placements
     assert SavedClusterings(None, "x").same("y") is None
+
+
+def test_a_category_finds_its_earlier_themes_whatever_the_other_categories_saved(tmp_path):
+    # A survey of many questions saves a clustering per question and run: the earlier themes of one question
+    # are sought among that question's own from-scratch clusterings, not among the last files of every question.
+    from synthesis.cluster import Clustering
+    from synthesis.cluster.saved import MAX_CANDIDATES
+
+    def digests(*texts: str) -> list[bytes]:  # text keys are SHA-256 digests, as the embedding cache makes them
+        return [hashlib.sha256(text.encode()).digest() for text in texts]
+
+    def clustering(n: int) -> Clustering:
+        labels = np.arange(n) % 3
+        return Clustering(labels, np.full(n, 0.5), 3, "test", {})
+
+    saved = SavedClusterings(tmp_path, "settings")
+    keys = digests(*(f"réponse {i}" for i in range(200)))
+    saved.save("q1-first", keys, clustering(200), from_scratch=True, category="Question 1")
+    for run in range(2 * MAX_CANDIDATES):  # later runs: other questions, and placed runs of this one
+        saved.save(f"other-{run}", digests(*(f"autre {run} {i}" for i in range(50))), clustering(50), from_scratch=True, category=f"Question {run + 2}")
+        saved.save(f"q1-placed-{run}", keys[:-1], clustering(199), from_scratch=False)
+
+    grown = keys + digests("nouvelle")
+    found = saved.earlier("Question 1", grown)
+    assert found is not None and set(found[0]) == set(keys)
+    assert saved.earlier("Question 99", grown) is None
+    for run in range(2 * MAX_CANDIDATES):
+        saved.save(f"q1-again-{run}", digests(*(f"q1 {run} {i}" for i in range(200))), clustering(200), from_scratch=True, category="Question 1")
+    # one earlier clustering for each other question, and the MAX_CANDIDATES most recent of question 1
+    assert len(list((tmp_path / "clusterings" / "settings" / "earlier").rglob("*.npz"))) == 2 * MAX_CANDIDATES + MAX_CANDIDATES
+    assert saved.earlier("Question 1", grown) is None  # the first run's themes left the window of MAX_CANDIDATES

@@ -19,6 +19,12 @@ centroid than Tukey's fence of the texts' own closeness (``isolate.TUKEY``), the
 method's far-from-every-theme rule. Only from-scratch clusterings serve as the earlier one,
 so the themes never drift more than MAX_CHANGED from a real clustering. The run's journal
 says so; ``--no-cache`` clusters from scratch.
+
+The earlier one is sought among the MAX_CANDIDATES most recent from-scratch clusterings of the
+same category (a folder of them per category, ``earlier/<digest of its name>``): a survey of 30
+questions saves 30 clusterings a run, and one search window shared by every category, placed
+runs included, lost a large question's earlier themes after a single re-run. Older ones are
+removed from that folder, so the cache keeps MAX_CANDIDATES of them a category.
 """
 
 from __future__ import annotations
@@ -75,14 +81,14 @@ class SavedClusterings:
         record = self._read(self.folder / f"{content}.npz") if self.folder is not None else None
         return record[1] if record is not None else None
 
-    def earlier(self, text_keys: list[bytes]) -> tuple[dict[bytes, int], Clustering, int] | None:
-        """(theme of each earlier text, the earlier clustering, texts gone) of the closest saved from-scratch clustering
-        within MAX_CHANGED of these texts, or None."""
-        if self.folder is None or not self.folder.is_dir():
+    def earlier(self, category: str, text_keys: list[bytes]) -> tuple[dict[bytes, int], Clustering, int] | None:
+        """(theme of each earlier text, the earlier clustering, texts gone) of the closest from-scratch clustering saved for
+        this category within MAX_CHANGED of these texts, or None."""
+        if self.folder is None or not self._earlier_folder(category).is_dir():
             return None
         distinct = set(text_keys)
         best = None
-        for path in self._recent():
+        for path in self._recent(self._earlier_folder(category)):
             record = self._read(path, from_scratch_only=True)
             if record is None:
                 continue
@@ -95,25 +101,38 @@ class SavedClusterings:
                     best = (rank, earlier, clustering, n_gone)
         return best[1:] if best is not None else None
 
-    def save(self, content: str, text_keys: list[bytes], clustering: Clustering, *, from_scratch: bool) -> None:
+    def save(self, content: str, text_keys: list[bytes], clustering: Clustering, *, from_scratch: bool, category: str | None = None) -> None:
+        """Keep the clustering of these texts; a from-scratch one of a ``category`` also serves its later runs as the earlier one."""
         if self.folder is None:
             return
         meta = {"n_themes": clustering.n_themes, "method": clustering.method, "grain": clustering.grain, "from_scratch": from_scratch}
+        arrays = {"keys": digest_rows(text_keys), "labels": np.asarray(clustering.labels, dtype=np.int64),
+                  "fit": np.asarray(clustering.fit, dtype=np.float64), "meta": np.array(json.dumps(meta))}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            write_npz(self.folder / f"{content}.npz", keys=digest_rows(text_keys), labels=np.asarray(clustering.labels, dtype=np.int64),
-                      fit=np.asarray(clustering.fit, dtype=np.float64), meta=np.array(json.dumps(meta)))
+            write_npz(self.folder / f"{content}.npz", **arrays)
+            if from_scratch and category is not None:
+                earlier = self._earlier_folder(category)
+                earlier.mkdir(parents=True, exist_ok=True)
+                write_npz(earlier / f"{content}.npz", **arrays)
+                for stale in self._recent(earlier, keep=None)[MAX_CANDIDATES:]:
+                    stale.unlink(missing_ok=True)
         except OSError:
             self.folder = None  # a read-only or full disk: carry on without saving
 
-    def _recent(self) -> list[Path]:
+    def _earlier_folder(self, category: str) -> Path:
+        return self.folder / "earlier" / hashlib.sha256(category.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+    @staticmethod
+    def _recent(folder: Path, keep: int | None = MAX_CANDIDATES) -> list[Path]:
+        """The folder's saved clusterings, the most recent first (``keep`` of them; None: all)."""
         paths = []
-        for path in self.folder.glob("*.npz"):
+        for path in folder.glob("*.npz"):
             try:
                 paths.append((-path.stat().st_mtime, path.name, path))
             except OSError:
                 continue
-        return [path for *_, path in sorted(paths)[:MAX_CANDIDATES]]
+        return [path for *_, path in sorted(paths)[:keep]]
 
     @staticmethod
     def _read(path: Path, *, from_scratch_only: bool = False) -> tuple[list[bytes], Clustering] | None:
