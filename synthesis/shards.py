@@ -45,15 +45,18 @@ class ShardFolder:
         """Every readable record (only the shards holding one of ``wanted`` are unpacked, when given)."""
         return dict(self.records(wanted))
 
-    def records(self, wanted: set[bytes] | None = None) -> Iterator[tuple[bytes, object]]:
+    def records(self, wanted: set[bytes] | None = None, *, older_than: float | None = None) -> Iterator[tuple[bytes, object]]:
         """(key, record) of every readable shard holding one of ``wanted`` (all shards: None), shard by shard.
 
         ``unpack`` may return an iterator that builds records one at a time: they are then never all in memory.
+        older_than: only the shards last written before this file time (``os.stat``'s st_mtime).
         """
         if self.folder is None or not self.folder.is_dir():
             return
         for shard in sorted(self.folder.glob("*.npz")):
             try:
+                if older_than is not None and shard.stat().st_mtime >= older_than:
+                    continue
                 with np.load(shard, allow_pickle=False) as data:
                     keys = data["keys"]
                     if keys.dtype != np.uint8 or keys.ndim != 2 or keys.shape[1] != DIGEST_BYTES:
@@ -75,15 +78,28 @@ class ShardFolder:
             self.folder.mkdir(parents=True, exist_ok=True)
             shards = sorted(self.folder.glob("*.npz")) if self.fold else []
             if self.fold and len(shards) >= MAX_SHARDS:
-                records = {**(everything or self.read)(), **records}
-                merged = self._write(list(records), self.pack(list(records.values())))
-                for shard in shards:
-                    if shard != merged:
-                        shard.unlink(missing_ok=True)
+                self._fold(shards, {**(everything or self.read)(), **records})
             else:
                 self._write(list(records), self.pack(list(records.values())))
         except OSError:
             self.folder = None  # a read-only or full disk: carry on without the cache
+
+    def fold_if_many(self) -> None:
+        """Past MAX_SHARDS files, fold them into one (what a save does; for folders written by ``add_packed`` only)."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        try:
+            shards = sorted(self.folder.glob("*.npz"))
+            if len(shards) >= MAX_SHARDS:
+                self._fold(shards, self.read())
+        except OSError:
+            self.folder = None
+
+    def _fold(self, shards: list[Path], records: dict[bytes, object]) -> None:
+        merged = self._write(list(records), self.pack(list(records.values())))
+        for shard in shards:
+            if shard != merged:
+                shard.unlink(missing_ok=True)
 
     def add_packed(self, keys: list[bytes], arrays: dict[str, np.ndarray]) -> None:
         """Add one shard of records already packed (never folds)."""

@@ -49,6 +49,7 @@ import numpy as np
 from synthesis.cards import CardSet
 from synthesis.cluster import large as cluster_large
 from synthesis.crossread import cross_read
+from synthesis.embed.cache import run_start
 from synthesis.engine import calls_of, partition_bounds, stages
 from synthesis.pipeline import (KeywordVocabularies, Settings, cluster_large_space, coverage_base, default_clustering, stage_timer,
                                 survey_id_prefixes, theme_id_prefixes, unit_placements)
@@ -69,11 +70,23 @@ GATHERED_VECTORS = 100_000
 
 def synthesize_partitioned(card_set: CardSet, settings: Settings, engine, *, progress=None, cache_dir: Path | None = None,
                            timings: dict[str, float] | None = None) -> Synthesis:
-    """``pipeline.synthesize`` with the heavy stages run per partition by ``engine``."""
+    """``pipeline.synthesize`` with the heavy stages run per partition by ``engine``.
+
+    Every embedding call reads the cache as the run found it (``embed.cache.run_start``), so a partition's
+    vectors do not depend on which worker embedded which partition first: the same number of partitions
+    gives the same result with 1 or 20 workers.
+    """
+    cache = str(cache_dir) if cache_dir is not None else None
+    with run_start(cache_dir) as as_of:
+        synthesis = _synthesize(card_set, settings, engine, progress, cache, timings, as_of)
+    stages.fold_embedding_cache(settings.model, cache)
+    return synthesis
+
+
+def _synthesize(card_set: CardSet, settings: Settings, engine, progress, cache: str | None, timings, as_of: float | None) -> Synthesis:
     say = progress or (lambda message: None)
     stage = stage_timer(timings if timings is not None else {})
     cards = card_set.cards
-    cache = str(cache_dir) if cache_dir is not None else None
     with stage("split"):
         units = split_cards(cards, enabled=settings.split, sentences=card_set.survey is not None)
     bounds = partition_bounds(len(units), engine.partitions_for(len(units)))
@@ -85,14 +98,14 @@ def synthesize_partitioned(card_set: CardSet, settings: Settings, engine, *, pro
         corpus = engine.share((dict(words), build_corrections(words)))
         categories_of = [[unit.category for unit in units[a:b]] for a, b in bounds]
         parts = engine.map(stages.clean_and_embed, texts, categories_of, [a for a, _ in bounds], corpus=corpus,
-                           model=settings.model, cache_dir=cache)
+                           model=settings.model, cache_dir=cache, as_of=as_of)
         engine.gather(engine.map(stages.part_size, parts))
     del texts, categories_of
     with stage("keyword vocabulary"):
-        vocabularies = _vocabularies(engine, parts, len(bounds), settings.model, cache) if settings.keyword_clustering else None
+        vocabularies = _vocabularies(engine, parts, len(bounds), settings.model, cache, as_of) if settings.keyword_clustering else None
 
     def encode(phrases: list[str]) -> np.ndarray:
-        return engine.gather(engine.map(stages.embed_texts, [list(phrases)], model=settings.model, cache_dir=cache))[0]
+        return engine.gather(engine.map(stages.embed_texts, [list(phrases)], model=settings.model, cache_dir=cache, as_of=as_of))[0]
 
     groups = card_set.groups
     id_prefixes = theme_id_prefixes(card_set.categories) if card_set.survey is None else survey_id_prefixes(card_set.categories)
@@ -135,11 +148,11 @@ def _corpus_words(counts: dict[str, int], capitalised_inside: frozenset[str], lo
     return words
 
 
-def _vocabularies(engine, parts, n_slices: int, model: str, cache: str | None) -> KeywordVocabularies:
+def _vocabularies(engine, parts, n_slices: int, model: str, cache: str | None, as_of: float | None) -> KeywordVocabularies:
     """Every content lemma of the run, embedded by the sentence model and looked up in spaCy, in slices on the workers."""
     vocabulary = sorted(set().union(*engine.gather(engine.map(stages.lemma_set, parts))))
     slices = [vocabulary[a:b] for a, b in partition_bounds(len(vocabulary), n_slices)]
-    done = engine.gather(engine.map(stages.embed_words, slices, model=model, cache_dir=cache))
+    done = engine.gather(engine.map(stages.embed_words, slices, model=model, cache_dir=cache, as_of=as_of))
     embedded = dict(zip(vocabulary, (row for vectors, _, _ in done for row in vectors)))
     static = {word: vector for _, vectors, _ in done for word, vector in vectors.items()}
     return KeywordVocabularies(embedded, static, done[0][2])

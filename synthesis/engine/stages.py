@@ -34,6 +34,15 @@ def embedder(model: str, cache_dir: str | None):
     return _EMBEDDERS[key]
 
 
+def fold_embedding_cache(model: str, cache_dir: str | None) -> None:
+    """After a run: fold the model's cache shards past ``shards.MAX_SHARDS`` (the run only added shards; no model is loaded)."""
+    if cache_dir:
+        from synthesis.embed import load_embedder
+        from synthesis.embed.cache import CachedEmbedder
+
+        CachedEmbedder(load_embedder(model), Path(cache_dir)).fold_if_many()
+
+
 @dataclass
 class Part:
     """One partition after the clean and embed stages: contiguous idea units of the run."""
@@ -53,10 +62,12 @@ def count_words(texts: list[str]) -> tuple[dict[str, int], frozenset[str], froze
     return dict(words), words.capitalised_inside, words.lowercase
 
 
-def clean_and_embed(texts: list[str], categories: list[str], start: int, *, corpus, model: str, cache_dir: str | None) -> Part:
-    """spaCy with the whole corpus' spelling corrections, then the sentence vectors (through the shared cache)."""
+def clean_and_embed(texts: list[str], categories: list[str], start: int, *, corpus, model: str, cache_dir: str | None,
+                    as_of: float | None = None) -> Part:
+    """spaCy with the whole corpus' spelling corrections, then the sentence vectors (the shared cache as the run found it:
+    ``as_of``, see ``CachedEmbedder.encode_isolated``)."""
     cleaned = clean_texts(texts, corpus=corpus, n_process=1)  # a Dask worker may not start processes
-    vectors = embedder(model, cache_dir).encode([normalise_text(text) for text in texts])
+    vectors = embedder(model, cache_dir).encode_isolated([normalise_text(text) for text in texts], as_of)
     return Part(start, list(categories), cleaned, vectors)
 
 
@@ -81,14 +92,14 @@ def part_terms(part: Part) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     return [(text.lemmas, text.words or text.lemmas) for text in part.cleaned]
 
 
-def embed_texts(texts: list[str], *, model: str, cache_dir: str | None) -> np.ndarray:
+def embed_texts(texts: list[str], *, model: str, cache_dir: str | None, as_of: float | None = None) -> np.ndarray:
     """Vectors of a few texts (the summaries' label phrases), by a worker's model."""
-    return embedder(model, cache_dir).encode(texts)
+    return embedder(model, cache_dir).encode_isolated(texts, as_of)
 
 
-def embed_words(words: list[str], *, model: str, cache_dir: str | None) -> tuple[np.ndarray, dict[str, np.ndarray], int]:
+def embed_words(words: list[str], *, model: str, cache_dir: str | None, as_of: float | None = None) -> tuple[np.ndarray, dict[str, np.ndarray], int]:
     """A slice of the run's vocabulary: its vectors by the sentence model, and spaCy's static vectors."""
-    embedded = embedder(model, cache_dir).encode(words) if words else np.zeros((0, 0), dtype=np.float32)
+    embedded = embedder(model, cache_dir).encode_isolated(words, as_of) if words else np.zeros((0, 0), dtype=np.float32)
     static, dimension = static_word_vectors(words)
     return embedded, static, dimension
 
