@@ -113,19 +113,10 @@ class CachedEmbedder:
         if not texts:
             return self.embedder.encode([], show_progress=False)
         keys = [text_key(text) for text in texts]
-        known = self._known()
-        missing: dict[bytes, str] = {}
-        for key, text in zip(keys, texts):
-            if key not in known:
-                missing.setdefault(key, text)
-        self.hits += sum(1 for key in keys if key not in missing)
-        self.misses += len(missing)
-        if missing:
-            vectors = self.embedder.encode(list(missing.values()), show_progress=show_progress)
-            new = dict(zip(missing, vectors))
-            known.update(new)
+        new = self._embed_missing(keys, texts, self._known(), show_progress)
+        if new:
             self._shards.save(new, everything=self._known)
-        return np.stack([known[key] for key in keys]).astype(np.float32, copy=False)
+        return np.stack([self._known()[key] for key in keys]).astype(np.float32, copy=False)
 
     def encode_isolated(self, texts: list[str], as_of: float | None) -> np.ndarray:
         """``encode`` as if the cache held only what it held at the run's start (``as_of``, a file time; None: nothing).
@@ -144,17 +135,24 @@ class CachedEmbedder:
         keys = [text_key(text) for text in texts]
         wanted = set(keys)
         known = {key: vector for key, vector in self._shards.records(wanted, older_than=as_of) if key in wanted} if as_of is not None else {}
+        new = self._embed_missing(keys, texts, known)
+        if new:
+            self._shards.add_packed(list(new), pack_vectors(list(new.values())))
+        return np.stack([known[key] for key in keys]).astype(np.float32, copy=False)
+
+    def _embed_missing(self, keys: list[bytes], texts: list[str], known: dict, show_progress: bool = False) -> dict[bytes, np.ndarray]:
+        """Embed the distinct texts ``known`` lacks, in one call, and add them to it; -> the new vectors by key."""
         missing: dict[bytes, str] = {}
         for key, text in zip(keys, texts):
             if key not in known:
                 missing.setdefault(key, text)
         self.hits += sum(1 for key in keys if key not in missing)
         self.misses += len(missing)
-        if missing:
-            new = dict(zip(missing, self.embedder.encode(list(missing.values()))))
-            known.update(new)
-            self._shards.add_packed(list(new), pack_vectors(list(new.values())))
-        return np.stack([known[key] for key in keys]).astype(np.float32, copy=False)
+        if not missing:
+            return {}
+        new = dict(zip(missing, self.embedder.encode(list(missing.values()), show_progress=show_progress)))
+        known.update(new)
+        return new
 
     def fold_if_many(self) -> None:
         """Fold the cache's shards into one past MAX_SHARDS (after a run of ``encode_isolated`` calls)."""
