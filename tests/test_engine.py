@@ -4,9 +4,11 @@ The Dask engine runs these same calls on workers (tests/test_engine_dask.py).
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from conftest import eval_file
 from synthesis.engine import LocalEngine, default_partitions, partition_bounds, stages
 
 
@@ -179,3 +181,37 @@ def test_partitioned_flow_past_the_gathered_size_gives_the_single_machine_themes
     assert all(abs(single.placements[i].fit - spread.placements[i].fit) < 1e-4 for i in ids)
     assert "blockwise kNN" in spread.method and spread.method == single.method
     assert [c.grain for c in spread.categories] == [c.grain for c in single.categories]
+
+
+class _BackwardsEngine(LocalEngine):
+    """Runs a map's calls last to first, as a worker that takes the partitions in another order."""
+
+    def map(self, function, *iterables, **shared) -> list:
+        calls = list(zip(*iterables))
+        done = {i: function(*calls[i], **shared) for i in reversed(range(len(calls)))}
+        return [done[i] for i in range(len(calls))]
+
+
+def test_a_text_in_two_partitions_gets_one_vector_whatever_the_order(use_embedder, tmp_path):
+    # A vector's last bits depend on its batch: embedded in two partitions, a text got two vectors (two
+    # rows where one machine has one), and which partition a worker embedded first changed the others'
+    # batches (1 and 2 Dask workers: other themes at 30,000 texts).
+    from synthesis.engine import partitioned
+    from synthesis.spelling import build_corrections, corpus_words, merge_corpus_words
+
+    texts = pd.read_csv(eval_file("makeorg_themes_fr.csv"))["text"].tolist() + pd.read_csv(eval_file("semeval16_absa_fr.csv"))["text"].tolist()
+    parts_texts = [texts[0:450], texts[450:900], texts[900:] + texts[0:150]]  # the last partition repeats the first's texts
+    words = merge_corpus_words(corpus_words(part) for part in parts_texts)
+    borrowed = partitioned.borrowed_rows(parts_texts)
+    assert [len(rows) for rows in borrowed] == [0, 0, 150]
+
+    def embedded(engine, cache) -> list[np.ndarray]:
+        parts = engine.map(stages.clean_and_embed, parts_texts, [["c"] * len(part) for part in parts_texts], [0, 450, 900],
+                           [[row for row, _, _ in rows] for rows in borrowed], corpus=(dict(words), build_corrections(words)),
+                           model="use-m3", cache_dir=str(cache), as_of=None)
+        return [part.vectors for part in partitioned._lend_vectors(engine, parts, borrowed)]
+
+    forwards = embedded(LocalEngine(partitions=3), tmp_path / "a")
+    assert np.array_equal(forwards[2][-150:], forwards[0][:150])
+    backwards = embedded(_BackwardsEngine(partitions=3), tmp_path / "b")
+    assert all(np.array_equal(a, b) for a, b in zip(forwards, backwards))

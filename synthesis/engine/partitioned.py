@@ -48,6 +48,7 @@ import numpy as np
 
 from synthesis.cards import CardSet
 from synthesis.cluster import large as cluster_large
+from synthesis.clean import normalise_text
 from synthesis.crossread import cross_read
 from synthesis.embed.cache import run_start
 from synthesis.engine import calls_of, partition_bounds, stages
@@ -72,9 +73,10 @@ def synthesize_partitioned(card_set: CardSet, settings: Settings, engine, *, pro
                            timings: dict[str, float] | None = None) -> Synthesis:
     """``pipeline.synthesize`` with the heavy stages run per partition by ``engine``.
 
-    Every embedding call reads the cache as the run found it (``embed.cache.run_start``), so a partition's
-    vectors do not depend on which worker embedded which partition first: the same number of partitions
-    gives the same result with 1 or 20 workers.
+    Every embedding call reads the cache as the run found it (``embed.cache.run_start``), and a text held
+    by several partitions is embedded in the first only (``borrowed_rows``), so a partition's vectors do not
+    depend on which worker embedded which partition first: the same number of partitions gives the same
+    result with 1 or 20 workers, and a text one vector, as on one machine.
     """
     cache = str(cache_dir) if cache_dir is not None else None
     with run_start(cache_dir) as as_of:
@@ -97,8 +99,11 @@ def _synthesize(card_set: CardSet, settings: Settings, engine, progress, cache: 
         words = merge_corpus_words(_corpus_words(*counted) for counted in engine.gather(engine.map(stages.count_words, texts)))
         corpus = engine.share((dict(words), build_corrections(words)))
         categories_of = [[unit.category for unit in units[a:b]] for a, b in bounds]
-        parts = engine.map(stages.clean_and_embed, texts, categories_of, [a for a, _ in bounds], corpus=corpus,
-                           model=settings.model, cache_dir=cache, as_of=as_of)
+        borrowed = borrowed_rows(texts)
+        parts = engine.map(stages.clean_and_embed, texts, categories_of, [a for a, _ in bounds],
+                           [[row for row, _, _ in rows] for rows in borrowed], corpus=corpus, model=settings.model,
+                           cache_dir=cache, as_of=as_of)
+        parts = _lend_vectors(engine, parts, borrowed)
         engine.gather(engine.map(stages.part_size, parts))
     del texts, categories_of
     with stage("keyword vocabulary"):
@@ -140,6 +145,47 @@ def _synthesize(card_set: CardSet, settings: Settings, engine, progress, cache: 
         embedder=settings.model, method=method, skipped_rows=list(card_set.skipped_rows), warnings=warnings,
         settings=asdict(settings), cross_reading=cross_reading, unit_vectors=vectors, unit_terms=terms, survey=card_set.survey,
     )
+
+
+def borrowed_rows(texts: list[list[str]]) -> list[list[tuple[int, int, int]]]:
+    """Per partition, (row, earlier partition, its row) of each text (as embedded) that an earlier partition holds first.
+
+    Such a text is embedded there only: embedded in both, it got two vectors differing in the last bits
+    (a vector depends on its batch), so two rows where one machine has one, and a warm run other themes
+    than the cold one.
+    """
+    first: dict[str, tuple[int, int]] = {}
+    borrowed = []
+    for part, part_texts in enumerate(texts):
+        rows = []
+        for row, text in enumerate(part_texts):
+            owner = first.setdefault(normalise_text(text), (part, row))
+            if owner[0] != part:
+                rows.append((row, *owner))
+        borrowed.append(rows)
+    return borrowed
+
+
+def _lend_vectors(engine, parts: list, borrowed: list[list[tuple[int, int, int]]]) -> list:
+    """The partitions with their borrowed rows filled from the partitions that embedded them (worker to worker)."""
+    wanted: dict[int, list[int]] = {}
+    for rows in borrowed:
+        for _, owner, source in rows:
+            wanted.setdefault(owner, []).append(source)
+    if not wanted:
+        return parts
+    owners = sorted(wanted)
+    wanted = {owner: sorted(set(rows)) for owner, rows in wanted.items()}
+    lent = dict(zip(owners, engine.map(stages.vectors_at, [parts[owner] for owner in owners], [wanted[owner] for owner in owners])))
+    position = {owner: {row: i for i, row in enumerate(rows)} for owner, rows in wanted.items()}
+    filled = list(parts)
+    for part, rows in enumerate(borrowed):
+        if rows:
+            sources = sorted({owner for _, owner, _ in rows})
+            picks = [(sources.index(owner), position[owner][source]) for _, owner, source in rows]
+            filled[part] = engine.map(stages.with_vectors, [parts[part]], [[row for row, _, _ in rows]],
+                                      [[lent[owner] for owner in sources]], [picks])[0]
+    return filled
 
 
 def _corpus_words(counts: dict[str, int], capitalised_inside: frozenset[str], lowercase: frozenset[str]) -> CorpusWords:

@@ -62,13 +62,30 @@ def count_words(texts: list[str]) -> tuple[dict[str, int], frozenset[str], froze
     return dict(words), words.capitalised_inside, words.lowercase
 
 
-def clean_and_embed(texts: list[str], categories: list[str], start: int, *, corpus, model: str, cache_dir: str | None,
-                    as_of: float | None = None) -> Part:
+def clean_and_embed(texts: list[str], categories: list[str], start: int, borrowed: list[int], *, corpus, model: str,
+                    cache_dir: str | None, as_of: float | None = None) -> Part:
     """spaCy with the whole corpus' spelling corrections, then the sentence vectors (the shared cache as the run found it:
-    ``as_of``, see ``CachedEmbedder.encode_isolated``)."""
+    ``as_of``, see ``CachedEmbedder.encode_isolated``). The ``borrowed`` rows hold a text that an earlier partition
+    embeds: their vectors stay zero until ``with_vectors`` copies that partition's, so a text gets one vector a run."""
     cleaned = clean_texts(texts, corpus=corpus, n_process=1)  # a Dask worker may not start processes
-    vectors = embedder(model, cache_dir).encode_isolated([normalise_text(text) for text in texts], as_of)
+    own = np.setdiff1d(np.arange(len(texts)), np.asarray(borrowed, dtype=int))
+    embedded = embedder(model, cache_dir).encode_isolated([normalise_text(texts[i]) for i in own], as_of)
+    vectors = np.zeros((len(texts), embedded.shape[1]), dtype=np.float32)
+    vectors[own] = embedded
     return Part(start, list(categories), cleaned, vectors)
+
+
+def vectors_at(part: Part, rows: list[int]) -> np.ndarray:
+    """The partition's vectors at these rows (those a later partition borrows)."""
+    return part.vectors[np.asarray(rows, dtype=int)]
+
+
+def with_vectors(part: Part, rows: list[int], lent: list[np.ndarray], picks: list[tuple[int, int]]) -> Part:
+    """The partition with its borrowed ``rows`` filled: row i gets ``lent[picks[i][0]][picks[i][1]]``."""
+    vectors = part.vectors.copy()
+    for row, (source, index) in zip(rows, picks):
+        vectors[row] = lent[source][index]
+    return Part(part.start, part.categories, part.cleaned, vectors)
 
 
 def lemma_set(part: Part) -> set[str]:
