@@ -127,8 +127,9 @@ class CachedEmbedder:
         1 or 2 Dask workers gave other vectors (1,116 of 46,023 at 30,000 texts) and other themes. Here
         a call's vectors depend on its texts and the cache before the run only. New vectors are added
         as a shard of their own, never folded while the run reads the cache (``fold_if_many`` after).
-        A text two calls of one run embedded (in two partitions) is cached twice; a later run reads one
-        of the two, the same one whatever the workers (the shards are read in the order of their names).
+        A text two calls of one run embed (a card that is also a label phrase; the flow embeds a card held
+        by two partitions once, ``engine.partitioned.borrowed_rows``) is cached twice; a later run reads
+        one of the two, the same one whatever the workers (the shards are read in the order of their names).
         """
         if not texts:
             return self.embedder.encode([], show_progress=False)
